@@ -1,0 +1,176 @@
+//! A supervised data set: features, targets and their names.
+
+use crate::{DataError, Matrix};
+
+/// Features `x` (samples × features) and targets `y` (samples × outputs), with names.
+///
+/// ```
+/// use ember_data::{Dataset, Matrix};
+///
+/// let x = Matrix::from_rows(&[[1.0], [2.0]])?;
+/// let y = Matrix::column(vec![3.0, 5.0]);
+/// let data = Dataset::new(x, y)?.with_feature_names(["x"])?;
+/// assert_eq!(data.feature_names(), &["x".to_string()]);
+/// assert_eq!(data.target_names(), &["y".to_string()]);
+/// # Ok::<(), ember_data::DataError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    x: Matrix,
+    y: Matrix,
+    feature_names: Vec<String>,
+    target_names: Vec<String>,
+}
+
+impl Dataset {
+    /// A data set; `x` and `y` must have the same number of rows. Names default to
+    /// `x0, x1, …` and `y` (or `y0, y1, …` for several outputs).
+    ///
+    /// ```
+    /// use ember_data::{Dataset, Matrix};
+    /// assert!(Dataset::new(Matrix::zeros(3, 1), Matrix::zeros(2, 1)).is_err());
+    /// ```
+    pub fn new(x: Matrix, y: Matrix) -> Result<Self, DataError> {
+        if x.n_rows() != y.n_rows() {
+            return Err(DataError::Mismatch {
+                what: "rows of X vs rows of y",
+                left: x.n_rows(),
+                right: y.n_rows(),
+            });
+        }
+        let feature_names = (0..x.n_cols()).map(|j| format!("x{j}")).collect();
+        let target_names = if y.n_cols() == 1 {
+            vec!["y".to_string()]
+        } else {
+            (0..y.n_cols()).map(|j| format!("y{j}")).collect()
+        };
+        Ok(Self {
+            x,
+            y,
+            feature_names,
+            target_names,
+        })
+    }
+
+    /// The same data with feature names (one per column of `x`).
+    ///
+    /// ```
+    /// use ember_data::{Dataset, Matrix};
+    /// let d = Dataset::new(Matrix::zeros(1, 2), Matrix::zeros(1, 1))?;
+    /// assert!(d.with_feature_names(["only one"]).is_err());
+    /// # Ok::<(), ember_data::DataError>(())
+    /// ```
+    pub fn with_feature_names<S: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Self, DataError> {
+        self.feature_names = names_for(names, self.x.n_cols(), "feature names vs columns of X")?;
+        Ok(self)
+    }
+
+    /// The same data with target names (one per column of `y`).
+    ///
+    /// ```
+    /// use ember_data::{Dataset, Matrix};
+    /// let d = Dataset::new(Matrix::zeros(1, 2), Matrix::zeros(1, 1))?.with_target_names(["price"])?;
+    /// assert_eq!(d.target_names()[0], "price");
+    /// # Ok::<(), ember_data::DataError>(())
+    /// ```
+    pub fn with_target_names<S: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Self, DataError> {
+        self.target_names = names_for(names, self.y.n_cols(), "target names vs columns of y")?;
+        Ok(self)
+    }
+
+    /// Features, samples × features.
+    ///
+    /// ```
+    /// # let d = ember_data::generators::seed_line(5, 0);
+    /// assert_eq!(d.x().shape(), (5, 1));
+    /// ```
+    pub fn x(&self) -> &Matrix {
+        &self.x
+    }
+
+    /// Targets, samples × outputs.
+    ///
+    /// ```
+    /// # let d = ember_data::generators::seed_line(5, 0);
+    /// assert_eq!(d.y().shape(), (5, 1));
+    /// ```
+    pub fn y(&self) -> &Matrix {
+        &self.y
+    }
+
+    /// Feature names.
+    ///
+    /// ```
+    /// # let d = ember_data::generators::seed_line(5, 0);
+    /// assert_eq!(d.feature_names(), &["x".to_string()]);
+    /// ```
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+
+    /// Target names.
+    ///
+    /// ```
+    /// # let d = ember_data::generators::seed_line(5, 0);
+    /// assert_eq!(d.target_names(), &["y".to_string()]);
+    /// ```
+    pub fn target_names(&self) -> &[String] {
+        &self.target_names
+    }
+
+    /// Number of samples.
+    ///
+    /// ```
+    /// assert_eq!(ember_data::generators::seed_line(7, 0).n_samples(), 7);
+    /// ```
+    pub fn n_samples(&self) -> usize {
+        self.x.n_rows()
+    }
+
+    /// The samples at `indices`, in that order, keeping the names.
+    ///
+    /// ```
+    /// let d = ember_data::generators::seed_line(10, 0);
+    /// assert_eq!(d.select(&[3, 1]).y().as_slice(), &[d.y().get(3, 0), d.y().get(1, 0)]);
+    /// ```
+    pub fn select(&self, indices: &[usize]) -> Self {
+        Self {
+            x: self.x.select_rows(indices),
+            y: self.y.select_rows(indices),
+            feature_names: self.feature_names.clone(),
+            target_names: self.target_names.clone(),
+        }
+    }
+
+    /// `(x, y)`, by value.
+    ///
+    /// ```
+    /// let (x, y) = ember_data::generators::seed_line(3, 0).into_parts();
+    /// assert_eq!((x.n_rows(), y.n_rows()), (3, 3));
+    /// ```
+    pub fn into_parts(self) -> (Matrix, Matrix) {
+        (self.x, self.y)
+    }
+}
+
+fn names_for<S: Into<String>>(
+    names: impl IntoIterator<Item = S>,
+    expected: usize,
+    what: &'static str,
+) -> Result<Vec<String>, DataError> {
+    let names: Vec<String> = names.into_iter().map(Into::into).collect();
+    if names.len() != expected {
+        return Err(DataError::Mismatch {
+            what,
+            left: names.len(),
+            right: expected,
+        });
+    }
+    Ok(names)
+}

@@ -1,0 +1,143 @@
+//! Synthetic data, seeded: the same seed gives the same data on every platform.
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand_distr::StandardNormal;
+
+use crate::{DataError, Dataset, Matrix};
+
+/// The classic first data set of machine learning: `x = 2·U(0, 1)`, `y = 3 + 4·x + N(0, 1)`.
+///
+/// ```
+/// let data = ember_data::generators::seed_line(100, 42);
+/// assert_eq!(data.n_samples(), 100);
+/// assert!(data.x().as_slice().iter().all(|&x| (0.0..2.0).contains(&x)));
+/// ```
+pub fn seed_line(n_samples: usize, seed: u64) -> Dataset {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let x: Vec<f64> = (0..n_samples).map(|_| 2.0 * rng.random::<f64>()).collect();
+    let y = x
+        .iter()
+        .map(|&x| 3.0 + 4.0 * x + rng.sample::<f64, _>(StandardNormal))
+        .collect();
+    Dataset::new(Matrix::column(x), Matrix::column(y))
+        .and_then(|d| d.with_feature_names(["x"]))
+        .expect("one feature and one target of equal length")
+}
+
+/// Parameters of [`make_regression`], with scikit-learn's defaults.
+///
+/// ```
+/// use ember_data::generators::MakeRegression;
+///
+/// let params = MakeRegression { n_samples: 50, n_features: 5, n_informative: 2, noise: 0.0, ..Default::default() };
+/// let (data, coef) = params.generate()?;
+/// assert_eq!(data.x().shape(), (50, 5));
+/// // Three of the five true coefficients are zero.
+/// assert_eq!(coef.as_slice().iter().filter(|c| **c == 0.0).count(), 3);
+/// # Ok::<(), ember_data::DataError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct MakeRegression {
+    /// Number of samples (default 100).
+    pub n_samples: usize,
+    /// Number of features (default 100).
+    pub n_features: usize,
+    /// Number of features with a non-zero coefficient (default 10, capped at `n_features`).
+    pub n_informative: usize,
+    /// Number of targets (default 1).
+    pub n_targets: usize,
+    /// Intercept added to every target (default 0).
+    pub bias: f64,
+    /// Standard deviation of the Gaussian noise added to the targets (default 0).
+    pub noise: f64,
+    /// Shuffle samples and features (default true), as scikit-learn does.
+    pub shuffle: bool,
+    /// Seed of the random generator.
+    pub seed: u64,
+}
+
+impl Default for MakeRegression {
+    fn default() -> Self {
+        Self {
+            n_samples: 100,
+            n_features: 100,
+            n_informative: 10,
+            n_targets: 1,
+            bias: 0.0,
+            noise: 0.0,
+            shuffle: true,
+            seed: 0,
+        }
+    }
+}
+
+impl MakeRegression {
+    /// The data set and the true coefficients (`n_features × n_targets`), like
+    /// `sklearn.datasets.make_regression(..., coef=True)`: standard normal features, the
+    /// informative ones with coefficients `100·U(0, 1)`, `y = x·coef + bias + noise·N(0, 1)`.
+    ///
+    /// ```
+    /// use ember_data::generators::MakeRegression;
+    /// let (data, coef) = MakeRegression { n_features: 3, n_informative: 3, ..Default::default() }.generate()?;
+    /// // Without noise the targets are exactly x·coef.
+    /// let row = data.x().row(0);
+    /// let y0: f64 = row.iter().zip(coef.as_slice()).map(|(x, c)| x * c).sum();
+    /// assert!((y0 - data.y().get(0, 0)).abs() < 1e-9);
+    /// # Ok::<(), ember_data::DataError>(())
+    /// ```
+    pub fn generate(&self) -> Result<(Dataset, Matrix), DataError> {
+        for (name, value) in [
+            ("n_samples", self.n_samples),
+            ("n_features", self.n_features),
+            ("n_targets", self.n_targets),
+        ] {
+            if value == 0 {
+                return Err(DataError::InvalidParameter {
+                    name,
+                    message: "must be at least 1".into(),
+                });
+            }
+        }
+        if !(self.noise.is_finite() && self.noise >= 0.0) || !self.bias.is_finite() {
+            return Err(DataError::InvalidParameter {
+                name: "noise",
+                message: format!(
+                    "noise must be finite and ≥ 0 and bias finite, got {} and {}",
+                    self.noise, self.bias
+                ),
+            });
+        }
+        let (n, d, k) = (self.n_samples, self.n_features, self.n_targets);
+        let informative = self.n_informative.min(d);
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        let mut x = Matrix::from_fn(n, d, |_, _| rng.sample(StandardNormal));
+        let mut coef = Matrix::from_fn(d, k, |i, _| {
+            if i < informative {
+                100.0 * rng.random::<f64>()
+            } else {
+                0.0
+            }
+        });
+        let mut y = Matrix::from_fn(n, k, |i, t| {
+            let row = x.row(i);
+            self.bias + (0..d).map(|j| row[j] * coef.get(j, t)).sum::<f64>()
+        });
+        if self.noise > 0.0 {
+            for v in y.as_mut_slice() {
+                *v += self.noise * rng.sample::<f64, _>(StandardNormal);
+            }
+        }
+        if self.shuffle {
+            let mut rows: Vec<usize> = (0..n).collect();
+            rows.shuffle(&mut rng);
+            x = x.select_rows(&rows);
+            y = y.select_rows(&rows);
+            let mut cols: Vec<usize> = (0..d).collect();
+            cols.shuffle(&mut rng);
+            x = Matrix::from_fn(n, d, |i, j| x.get(i, cols[j]));
+            coef = coef.select_rows(&cols);
+        }
+        Ok((Dataset::new(x, y)?, coef))
+    }
+}

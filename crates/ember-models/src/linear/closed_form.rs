@@ -1,0 +1,268 @@
+//! Closed-form least squares and ridge.
+//!
+//! Two paths, both ending in an `f64` solve on the host:
+//! - [`lstsq`]: QR of the centred `[X | y]` then an SVD of the small triangular factor (faer),
+//!   which is as accurate as `numpy.linalg.lstsq` and gives the minimum-norm solution of a
+//!   rank-deficient design;
+//! - [`normal_equations`]: the Gram matrix of the centred `[X | y]` accumulated on the device in
+//!   chunks through burn's matmul (the `n × d` work), a Cholesky solve in `f64`, and iterative
+//!   refinement with `f64` residuals to recover the digits that `f32` lost.
+
+use burn::tensor::Device;
+use ember_data::Matrix;
+use faer::linalg::solvers::Solve;
+use faer::{Mat, MatRef, Side};
+use rayon::prelude::*;
+
+use super::Solver;
+use super::tensors::{read, tensor2};
+use crate::FitError;
+
+/// Relative error at which iterative refinement of the normal equations stops.
+const REFINED_TOLERANCE: f64 = 1e-12;
+/// Refinement steps at most (each is one `f64` pass over the data).
+const MAX_REFINEMENTS: usize = 4;
+/// Below this many values in `[X | y]`, [`Solver::Auto`] solves on the host in `f64`.
+const AUTO_LSTSQ_MAX_VALUES: usize = 1 << 22;
+/// Values per chunk sent to the device for the Gram matrix (16 MiB of `f32`).
+const CHUNK_VALUES: usize = 1 << 22;
+/// Largest condition number of `XᵀX` for which [`Solver::Auto`] trusts the normal equations
+/// (their `f32` Gram matrix is accurate to about 1e-6 relative; one refinement step squares that
+/// error as long as `cond · 1e-6` is well below 1).
+const MAX_NORMAL_COND: f64 = 1e4;
+
+/// Fitted coefficients (`targets × features`), intercepts, and the solver that produced them.
+pub(super) struct ClosedForm {
+    pub coef: Matrix,
+    pub intercept: Vec<f64>,
+    pub solver: Solver,
+}
+
+/// Centring offsets: column means when fitting an intercept, zeros otherwise.
+struct Centre {
+    x: Vec<f64>,
+    y: Vec<f64>,
+}
+
+pub(super) fn fit(
+    x: &Matrix,
+    y: &Matrix,
+    fit_intercept: bool,
+    alpha: f64,
+    solver: Solver,
+    device: &Device,
+) -> Result<ClosedForm, FitError> {
+    let centre = if fit_intercept {
+        Centre {
+            x: x.column_means(),
+            y: y.column_means(),
+        }
+    } else {
+        Centre {
+            x: vec![0.0; x.n_cols()],
+            y: vec![0.0; y.n_cols()],
+        }
+    };
+    let values = x.n_rows() * (x.n_cols() + y.n_cols());
+    let (w, solver) = match solver {
+        Solver::Lstsq => (lstsq(x, y, &centre, alpha)?, Solver::Lstsq),
+        Solver::Auto if values <= AUTO_LSTSQ_MAX_VALUES => {
+            (lstsq(x, y, &centre, alpha)?, Solver::Lstsq)
+        }
+        Solver::Auto => {
+            match normal_equations(x, y, &centre, alpha, Some(MAX_NORMAL_COND), device)? {
+                Some(w) => (w, Solver::NormalEquations),
+                None => (lstsq(x, y, &centre, alpha)?, Solver::Lstsq),
+            }
+        }
+        Solver::NormalEquations | Solver::GradientDescent => {
+            let w = normal_equations(x, y, &centre, alpha, None, device)?.ok_or_else(|| {
+                FitError::LinearAlgebra(
+                    "XᵀX is singular; use solver Lstsq for the minimum-norm solution".into(),
+                )
+            })?;
+            (w, Solver::NormalEquations)
+        }
+    };
+    let (d, k) = (x.n_cols(), y.n_cols());
+    let coef = Matrix::from_fn(k, d, |t, j| w[(j, t)]);
+    let intercept = (0..k)
+        .map(|t| centre.y[t] - (0..d).map(|j| centre.x[j] * w[(j, t)]).sum::<f64>())
+        .collect();
+    Ok(ClosedForm {
+        coef,
+        intercept,
+        solver,
+    })
+}
+
+/// Least squares (or ridge) on the centred data, in `f64`: `d × k` coefficients.
+fn lstsq(x: &Matrix, y: &Matrix, centre: &Centre, alpha: f64) -> Result<Mat<f64>, FitError> {
+    let (n, d, k) = (x.n_rows(), x.n_cols(), y.n_cols());
+    let (xs, ys) = (x.as_slice(), y.as_slice());
+    let augmented = Mat::from_fn(n, d + k, |i, j| {
+        if j < d {
+            xs[i * d + j] - centre.x[j]
+        } else {
+            ys[i * k + j - d] - centre.y[j - d]
+        }
+    });
+    if n > d {
+        // X = QR and Qᵀy come out of one QR of [X | y]: R's top-left d×d block and the top d rows
+        // of its y columns. Both problems have the same solution, minimum-norm included.
+        let qr = augmented.qr();
+        let r = qr.thin_R();
+        svd_solve(
+            r.submatrix(0, 0, d, d),
+            r.submatrix(0, d, d, k),
+            n.max(d),
+            alpha,
+        )
+    } else {
+        svd_solve(
+            augmented.submatrix(0, 0, n, d),
+            augmented.submatrix(0, d, n, k),
+            n.max(d),
+            alpha,
+        )
+    }
+}
+
+/// `argmin ‖A w − B‖² + alpha ‖w‖²` through the SVD of `A`, minimum-norm when `alpha = 0`;
+/// singular values below `eps · max(n, d) · σ_max` count as zero (numpy's `lstsq` default).
+fn svd_solve(
+    a: MatRef<'_, f64>,
+    b: MatRef<'_, f64>,
+    max_dim: usize,
+    alpha: f64,
+) -> Result<Mat<f64>, FitError> {
+    let svd = a
+        .thin_svd()
+        .map_err(|e| FitError::LinearAlgebra(format!("SVD did not converge: {e:?}")))?;
+    let s = svd.S().column_vector();
+    let s_max = (0..s.nrows()).map(|i| s[i]).fold(0.0, f64::max);
+    let cutoff = f64::EPSILON * max_dim as f64 * s_max;
+    let mut utb = svd.U().transpose() * b;
+    for i in 0..s.nrows() {
+        let si = s[i];
+        let factor = if alpha > 0.0 {
+            si / (si * si + alpha)
+        } else if si > cutoff {
+            1.0 / si
+        } else {
+            0.0
+        };
+        for t in 0..utb.ncols() {
+            utb[(i, t)] *= factor;
+        }
+    }
+    Ok(svd.V() * utb)
+}
+
+/// The normal equations with a device-computed Gram matrix; `None` when `XᵀX + alpha·I` is
+/// singular, or worse conditioned than `max_cond` when one is given.
+fn normal_equations(
+    x: &Matrix,
+    y: &Matrix,
+    centre: &Centre,
+    alpha: f64,
+    max_cond: Option<f64>,
+    device: &Device,
+) -> Result<Option<Mat<f64>>, FitError> {
+    let (d, k) = (x.n_cols(), y.n_cols());
+    let gram = device_gram(x, y, centre, device)?;
+    let a = Mat::from_fn(d, d, |i, j| gram[(i, j)] + if i == j { alpha } else { 0.0 });
+    let b = gram.submatrix(0, d, d, k).to_owned();
+    let eigen = a
+        .self_adjoint_eigenvalues(Side::Lower)
+        .map_err(|e| FitError::LinearAlgebra(format!("eigenvalues did not converge: {e:?}")))?;
+    let (lo, hi) = (eigen[0], eigen[eigen.len() - 1]);
+    if lo <= hi * f64::EPSILON * d as f64 || max_cond.is_some_and(|m| hi / lo > m) {
+        return Ok(None);
+    }
+    let Ok(llt) = a.llt(Side::Lower) else {
+        return Ok(None);
+    };
+    let mut w = llt.solve(&b);
+    // Iterative refinement: each step computes the residual gradient in f64 on the host and
+    // corrects by the same factorisation, shrinking the error by ρ ≈ cond · (error of the f32
+    // Gram). Step k's relative correction c_k estimates the error before it, so the error left
+    // after it is about c_k · ρ, with ρ ≈ c_1 on the first step and c_k / c_{k-1} later.
+    let mut previous: Option<f64> = None;
+    for _ in 0..MAX_REFINEMENTS {
+        let g = residual_gradient(x, y, centre, &w, alpha);
+        let delta = llt.solve(&g);
+        w += &delta;
+        let c = delta.norm_l2() / w.norm_l2().max(f64::MIN_POSITIVE);
+        let rho = previous.map_or(c, |p| c / p.max(f64::MIN_POSITIVE));
+        if c * rho < REFINED_TOLERANCE || !c.is_finite() {
+            break;
+        }
+        previous = Some(c);
+    }
+    Ok(Some(w))
+}
+
+/// `Gram = [Xc | yc]ᵀ [Xc | yc]`, chunk by chunk on the device, each chunk's `f32` product added
+/// up in `f64`.
+fn device_gram(
+    x: &Matrix,
+    y: &Matrix,
+    centre: &Centre,
+    device: &Device,
+) -> Result<Mat<f64>, FitError> {
+    let (n, d, k) = (x.n_rows(), x.n_cols(), y.n_cols());
+    let w = d + k;
+    let rows_per_chunk = (CHUNK_VALUES / w).max(1);
+    let mut gram = Mat::<f64>::zeros(w, w);
+    for start in (0..n).step_by(rows_per_chunk) {
+        let rows = rows_per_chunk.min(n - start);
+        let mut values = Vec::with_capacity(rows * w);
+        for i in start..start + rows {
+            values.extend(x.row(i).iter().zip(&centre.x).map(|(v, m)| (v - m) as f32));
+            values.extend(y.row(i).iter().zip(&centre.y).map(|(v, m)| (v - m) as f32));
+        }
+        let chunk = tensor2(values, rows, w, device);
+        let product = read(chunk.clone().transpose().matmul(chunk))?;
+        for (k, v) in product.into_iter().enumerate() {
+            gram[(k / w, k % w)] += f64::from(v);
+        }
+    }
+    Ok(gram)
+}
+
+/// `Xcᵀ (yc − Xc w) − alpha·w` in `f64`, in parallel over row blocks: `d × k`.
+fn residual_gradient(
+    x: &Matrix,
+    y: &Matrix,
+    centre: &Centre,
+    w: &Mat<f64>,
+    alpha: f64,
+) -> Mat<f64> {
+    let (d, k) = (x.n_cols(), y.n_cols());
+    let block = 4096;
+    let zero = || vec![0.0; d * k];
+    let sum = (0..x.n_rows().div_ceil(block))
+        .into_par_iter()
+        .fold(zero, |mut acc, b| {
+            let mut c = vec![0.0; d];
+            for i in b * block..((b + 1) * block).min(x.n_rows()) {
+                c.iter_mut()
+                    .zip(x.row(i).iter().zip(&centre.x))
+                    .for_each(|(c, (v, m))| *c = v - m);
+                for t in 0..k {
+                    let r =
+                        y.row(i)[t] - centre.y[t] - (0..d).map(|j| c[j] * w[(j, t)]).sum::<f64>();
+                    for j in 0..d {
+                        acc[j * k + t] += c[j] * r;
+                    }
+                }
+            }
+            acc
+        })
+        .reduce(zero, |mut a, b| {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+            a
+        });
+    Mat::from_fn(d, k, |j, t| sum[j * k + t] - alpha * w[(j, t)])
+}
