@@ -3,6 +3,7 @@
 
     pip install scikit-learn numpy      # the peers
     python3 benches/compare.py          # builds and runs ember's bench, then the peers
+    python3 benches/compare.py --all-features   # extra arguments go to `cargo bench`
 
 Case: ordinary least squares with intercept on 1,000,000 x 100 float32 (best of 3 runs each).
 The peers run with the machine's threads (set OMP_NUM_THREADS etc. to pin them).
@@ -37,7 +38,9 @@ def r2(y, pred):
 
 def main():
     subprocess.run(
-        ["cargo", "bench", "-p", "ember", "--bench", "ols", "--", OUT], cwd=ROOT, check=True
+        ["cargo", "bench", "-p", "ember", "--bench", "ols", *sys.argv[1:], "--", OUT],
+        cwd=ROOT,
+        check=True,
     )
     with open(os.path.join(OUT, "ember.json")) as f:
         ember = json.load(f)

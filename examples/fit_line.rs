@@ -85,7 +85,8 @@ fn main() -> anyhow::Result<()> {
         .with_gradient_descent(
             GradientDescentConfig::new()
                 .with_optimizer(Optimizer::Sgd)
-                .with_learning_rate(0.1)
+                .with_learning_rate(0.05)
+                .with_momentum(0.5)
                 .with_batch_size(20)
                 .with_max_epochs(500)
                 .with_tol(1e-9)

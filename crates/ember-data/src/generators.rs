@@ -99,13 +99,16 @@ impl MakeRegression {
                 });
             }
         }
-        if !(self.noise.is_finite() && self.noise >= 0.0) || !self.bias.is_finite() {
+        if !(self.noise.is_finite() && self.noise >= 0.0) {
             return Err(DataError::InvalidParameter {
                 name: "noise",
-                message: format!(
-                    "noise must be finite and ≥ 0 and bias finite, got {} and {}",
-                    self.noise, self.bias
-                ),
+                message: format!("must be a finite number ≥ 0, got {}", self.noise),
+            });
+        }
+        if !self.bias.is_finite() {
+            return Err(DataError::InvalidParameter {
+                name: "bias",
+                message: format!("must be finite, got {}", self.bias),
             });
         }
         let (n, d, k) = (self.n_samples, self.n_features, self.n_targets);

@@ -191,7 +191,7 @@ fn validate(y_true: &[f64], y_pred: &[f64], n_outputs: usize) -> Result<usize, M
     if y_true.is_empty() {
         return Err(MetricError::Empty);
     }
-    if n_outputs == 0 || y_true.len() % n_outputs != 0 {
+    if n_outputs == 0 || !y_true.len().is_multiple_of(n_outputs) {
         return Err(MetricError::RaggedOutputs {
             len: y_true.len(),
             n_outputs,

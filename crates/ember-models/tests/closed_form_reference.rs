@@ -4,6 +4,9 @@
 //! a test says otherwise; `../shared/data/README.md` of the project lists the diabetes, seed-line
 //! and Anscombe ones.
 
+// Reference values are quoted digit for digit as the reference tools printed them.
+#![allow(clippy::excessive_precision)]
+
 use burn::tensor::Device;
 use ember_data::bundled::{AnscombeSeries, anscombe, diabetes, linnerud, seed_line_numpy42};
 use ember_data::{Dataset, Matrix};

@@ -54,8 +54,8 @@ pub(super) fn fit(
 ) -> Result<ClosedForm, FitError> {
     let centre = if fit_intercept {
         Centre {
-            x: x.column_means(),
-            y: y.column_means(),
+            x: column_means(x),
+            y: column_means(y),
         }
     } else {
         Centre {
@@ -217,18 +217,50 @@ fn device_gram(
     let mut gram = Mat::<f64>::zeros(w, w);
     for start in (0..n).step_by(rows_per_chunk) {
         let rows = rows_per_chunk.min(n - start);
-        let mut values = Vec::with_capacity(rows * w);
-        for i in start..start + rows {
-            values.extend(x.row(i).iter().zip(&centre.x).map(|(v, m)| (v - m) as f32));
-            values.extend(y.row(i).iter().zip(&centre.y).map(|(v, m)| (v - m) as f32));
-        }
+        // Centred f32 rows of [X | y], converted in parallel.
+        let mut values = vec![0.0f32; rows * w];
+        values.par_chunks_mut(w).enumerate().for_each(|(r, out)| {
+            let i = start + r;
+            let (ox, oy) = out.split_at_mut(d);
+            ox.iter_mut()
+                .zip(x.row(i).iter().zip(&centre.x))
+                .for_each(|(o, (v, m))| *o = (v - m) as f32);
+            oy.iter_mut()
+                .zip(y.row(i).iter().zip(&centre.y))
+                .for_each(|(o, (v, m))| *o = (v - m) as f32);
+        });
         let chunk = tensor2(values, rows, w, device);
-        let product = read(chunk.clone().transpose().matmul(chunk))?;
-        for (k, v) in product.into_iter().enumerate() {
+        let product = chunk.clone().transpose().matmul(chunk);
+        for (k, v) in read(product)?.into_iter().enumerate() {
             gram[(k / w, k % w)] += f64::from(v);
         }
     }
     Ok(gram)
+}
+
+/// Column means in `f64`, in parallel over row blocks.
+fn column_means(m: &Matrix) -> Vec<f64> {
+    let cols = m.n_cols();
+    let sums = m
+        .as_slice()
+        .par_chunks(cols.max(1) * 4096)
+        .fold(
+            || vec![0.0; cols],
+            |mut acc, rows| {
+                for row in rows.chunks_exact(cols.max(1)) {
+                    acc.iter_mut().zip(row).for_each(|(a, v)| *a += v);
+                }
+                acc
+            },
+        )
+        .reduce(
+            || vec![0.0; cols],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                a
+            },
+        );
+    sums.into_iter().map(|s| s / m.n_rows() as f64).collect()
 }
 
 /// `Xcᵀ (yc − Xc w) − alpha·w` in `f64`, in parallel over row blocks: `d × k`.
@@ -240,6 +272,10 @@ fn residual_gradient(
     alpha: f64,
 ) -> Mat<f64> {
     let (d, k) = (x.n_cols(), y.n_cols());
+    // Coefficients by target, contiguous, so that the inner loops vectorise.
+    let columns: Vec<Vec<f64>> = (0..k)
+        .map(|t| (0..d).map(|j| w[(j, t)]).collect())
+        .collect();
     let block = 4096;
     let zero = || vec![0.0; d * k];
     let sum = (0..x.n_rows().div_ceil(block))
@@ -250,12 +286,10 @@ fn residual_gradient(
                 c.iter_mut()
                     .zip(x.row(i).iter().zip(&centre.x))
                     .for_each(|(c, (v, m))| *c = v - m);
-                for t in 0..k {
-                    let r =
-                        y.row(i)[t] - centre.y[t] - (0..d).map(|j| c[j] * w[(j, t)]).sum::<f64>();
-                    for j in 0..d {
-                        acc[j * k + t] += c[j] * r;
-                    }
+                for (t, (coef, acc)) in columns.iter().zip(acc.chunks_exact_mut(d)).enumerate() {
+                    let fitted: f64 = c.iter().zip(coef).map(|(a, b)| a * b).sum();
+                    let r = y.row(i)[t] - centre.y[t] - fitted;
+                    acc.iter_mut().zip(&c).for_each(|(a, c)| *a += c * r);
                 }
             }
             acc
@@ -264,5 +298,5 @@ fn residual_gradient(
             a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
             a
         });
-    Mat::from_fn(d, k, |j, t| sum[j * k + t] - alpha * w[(j, t)])
+    Mat::from_fn(d, k, |j, t| sum[t * d + j] - alpha * w[(j, t)])
 }
