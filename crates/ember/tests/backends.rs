@@ -6,7 +6,8 @@
 //! 1e-9 of the `f64` least-squares answer. Gradient
 //! descent runs entirely in `f32` on the device, so it can only reach the optimum to about `f32`
 //! resolution (1e-7 relative) times the problem's conditioning: 1e-4 leaves ample margin.
-//! A wgpu backend without a GPU or Vulkan driver is reported as skipped, not failed.
+//! A wgpu backend without a GPU or Vulkan driver is reported as skipped, not failed — unless
+//! `EMBER_REQUIRE_WGPU=1` (set by CI, which installs a software Vulkan driver) makes it a failure.
 
 use ember::burn::tensor::{Tensor, TensorData};
 use ember::data::bundled::seed_line_numpy42;
@@ -18,6 +19,9 @@ fn devices() -> Vec<(DeviceChoice, Device)> {
         .into_iter()
         .filter_map(|choice| match choice.device() {
             Ok(device) => Some((choice, device)),
+            Err(e) if std::env::var("EMBER_REQUIRE_WGPU").as_deref() == Ok("1") => {
+                panic!("backend {choice} is required (EMBER_REQUIRE_WGPU=1) but unavailable: {e}")
+            }
             Err(e) => {
                 eprintln!("SKIPPED backend {choice}: {e}");
                 None
@@ -31,6 +35,36 @@ fn max_rel(a: &[f64], b: &[f64]) -> f64 {
         .zip(b)
         .map(|(x, y)| (x - y).abs() / y.abs().max(1e-12))
         .fold(0.0, f64::max)
+}
+
+#[test]
+fn diabetes_matches_sklearn_on_every_backend() -> Result<(), Box<dyn std::error::Error>> {
+    // scikit-learn 1.9.1, LinearRegression().fit(*load_diabetes(return_X_y=True)):
+    // R² 0.5177484222, intercept 152.1334841629 and these coefficients.
+    const COEF: [f64; 10] = [
+        -10.0098662998,
+        -239.8156436724,
+        519.8459200545,
+        324.3846455023,
+        -792.1756385522,
+        476.7390210053,
+        101.0432679380,
+        177.0632376713,
+        751.2736995571,
+        67.6266921837,
+    ];
+    let data = ember::data::bundled::diabetes(true)?;
+    for (choice, device) in devices() {
+        // The device path: the Gram matrix is computed by this backend.
+        let model = LinearRegressionConfig::new()
+            .with_solver(Solver::NormalEquations)
+            .fit_dataset(&data, &device)?;
+        let err = max_rel(model.coef().as_slice(), &COEF);
+        assert!(err < 1e-9, "{choice}: coefficients off by {err:e}");
+        assert!((model.intercept()[0] - 152.1334841629).abs() < 1e-9);
+        assert!((model.score(data.x(), data.y())? - 0.5177484222).abs() < 1e-10);
+    }
+    Ok(())
 }
 
 #[test]
