@@ -38,6 +38,17 @@ pub(super) struct ClosedForm {
     pub solver: Solver,
 }
 
+/// Which closed-form path to take: the closed-form subset of [`Solver`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Route {
+    /// Choose by size and conditioning.
+    Auto,
+    /// Always the accurate host path.
+    Lstsq,
+    /// Always the device Gram path.
+    NormalEquations,
+}
+
 /// Centring offsets: column means when fitting an intercept, zeros otherwise.
 struct Centre {
     x: Vec<f64>,
@@ -49,7 +60,7 @@ pub(super) fn fit(
     y: &Matrix,
     fit_intercept: bool,
     alpha: f64,
-    solver: Solver,
+    route: Route,
     device: &Device,
 ) -> Result<ClosedForm, FitError> {
     let centre = if fit_intercept {
@@ -64,18 +75,18 @@ pub(super) fn fit(
         }
     };
     let values = x.n_rows() * (x.n_cols() + y.n_cols());
-    let (w, solver) = match solver {
-        Solver::Lstsq => (lstsq(x, y, &centre, alpha)?, Solver::Lstsq),
-        Solver::Auto if values <= AUTO_LSTSQ_MAX_VALUES => {
+    let (w, solver) = match route {
+        Route::Lstsq => (lstsq(x, y, &centre, alpha)?, Solver::Lstsq),
+        Route::Auto if values <= AUTO_LSTSQ_MAX_VALUES => {
             (lstsq(x, y, &centre, alpha)?, Solver::Lstsq)
         }
-        Solver::Auto => {
+        Route::Auto => {
             match normal_equations(x, y, &centre, alpha, Some(MAX_NORMAL_COND), device)? {
                 Some(w) => (w, Solver::NormalEquations),
                 None => (lstsq(x, y, &centre, alpha)?, Solver::Lstsq),
             }
         }
-        Solver::NormalEquations | Solver::GradientDescent => {
+        Route::NormalEquations => {
             let w = normal_equations(x, y, &centre, alpha, None, device)?.ok_or_else(|| {
                 FitError::LinearAlgebra(
                     "XᵀX is singular; use solver Lstsq for the minimum-norm solution".into(),

@@ -5,7 +5,7 @@ use burn::tensor::Device;
 use ember_data::{DataError, Dataset, Matrix};
 
 use super::LinearRegression;
-use super::closed_form::{self, ClosedForm};
+use super::closed_form::{self, ClosedForm, Route};
 use super::gradient;
 use crate::FitError;
 
@@ -151,11 +151,16 @@ impl LinearRegressionConfig {
                 )
             }
             closed => {
+                let route = match closed {
+                    Solver::Lstsq => Route::Lstsq,
+                    Solver::NormalEquations => Route::NormalEquations,
+                    _ => Route::Auto,
+                };
                 let ClosedForm {
                     coef,
                     intercept,
                     solver,
-                } = closed_form::fit(x, y, self.fit_intercept, self.alpha, closed, device)?;
+                } = closed_form::fit(x, y, self.fit_intercept, self.alpha, route, device)?;
                 (coef, intercept, 1, Vec::new(), solver)
             }
         };
