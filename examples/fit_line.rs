@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo run --release --example fit_line                          # auto: GPU if there is one
-//! cargo run --release --features wgpu --example fit_line -- --device wgpu
+//! cargo run --release --features ember/wgpu --example fit_line -- --device wgpu
 //! ```
 
 use std::path::PathBuf;
@@ -100,6 +100,11 @@ fn main() -> anyhow::Result<()> {
         gd.intercept()[0],
         gd.coef().get(0, 0),
         gd.loss_history().last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "difference to the closed form: intercept {:+.2e}, slope {:+.2e}",
+        gd.intercept()[0] - b,
+        gd.coef().get(0, 0) - w
     );
     Ok(())
 }
