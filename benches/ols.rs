@@ -1,8 +1,9 @@
 //! ember's side of the OLS benchmark: 1,000,000 × 100 float32, closed form.
 //!
 //! Run through `python3 benches/compare.py`, which also times scikit-learn and numpy on the same
-//! data and prints the table. On its own: `cargo bench -p ember --bench ols -- OUT_DIR`.
-//! It writes the data (`X.f32`, `y.f32`, row-major) and `ember.json` (timings, R²) to OUT_DIR.
+//! data and prints the table. On its own: `cargo bench -p ember --bench ols [-- OUT_DIR]`.
+//! It writes the data (`X.f32`, `y.f32`, row-major) and `ember.json` (timings, R²) to OUT_DIR,
+//! by default the workspace's `target/bench-data` (never inside the source tree).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,7 +24,9 @@ fn main() -> anyhow::Result<()> {
         std::env::args()
             .skip(1)
             .find(|a| !a.starts_with("--"))
-            .unwrap_or_else(|| "target/bench-data".into()),
+            .unwrap_or_else(|| {
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench-data").into()
+            }),
     );
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let device = DeviceChoice::Flex.device()?;
