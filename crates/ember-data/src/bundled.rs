@@ -31,8 +31,8 @@ const SEED_LINE: &str = include_str!("../data/seed-line/seed_line_numpy42.csv");
 /// # Ok::<(), ember_data::DataError>(())
 /// ```
 pub fn diabetes(scaled: bool) -> Result<Dataset, DataError> {
-    let x = parse_whitespace("diabetes_data_raw.csv.gz", &gunzip(DIABETES_X)?)?;
-    let y = parse_whitespace("diabetes_target.csv.gz", &gunzip(DIABETES_Y)?)?;
+    let x = parse_whitespace("diabetes_data_raw.csv.gz", &gunzip(DIABETES_X)?, 1)?;
+    let y = parse_whitespace("diabetes_target.csv.gz", &gunzip(DIABETES_Y)?, 1)?;
     let x = if scaled { scale_like_sklearn(&x) } else { x };
     Dataset::new(x, y)?
         .with_feature_names([
@@ -168,8 +168,7 @@ fn gunzip(bytes: &[u8]) -> Result<String, DataError> {
 fn parse_with_header(file: &str, text: &str) -> Result<(Vec<String>, Matrix), DataError> {
     let (header, body) = text.split_once('\n').unwrap_or((text, ""));
     let names: Vec<String> = header.split_whitespace().map(String::from).collect();
-    // Keep line numbers true to the file: the body starts on line 2.
-    let matrix = parse_whitespace(file, &format!("\n{body}"))?;
+    let matrix = parse_whitespace(file, body, 2)?;
     if matrix.n_cols() != names.len() {
         return Err(parse_error(
             file,
@@ -185,12 +184,14 @@ fn parse_with_header(file: &str, text: &str) -> Result<(Vec<String>, Matrix), Da
     Ok((names, matrix))
 }
 
-/// Rows of whitespace-separated numbers, all of the same width.
-fn parse_whitespace(file: &str, text: &str) -> Result<Matrix, DataError> {
+/// Rows of whitespace-separated numbers, all of the same width; `text` starts on line
+/// `first_line` of `file` (for the line numbers in errors).
+fn parse_whitespace(file: &str, text: &str, first_line: usize) -> Result<Matrix, DataError> {
     let mut rows: Vec<Vec<f64>> = Vec::new();
     for (i, line) in text
         .lines()
         .enumerate()
+        .map(|(i, l)| (i + first_line - 1, l))
         .filter(|(_, l)| !l.trim().is_empty())
     {
         let row = line

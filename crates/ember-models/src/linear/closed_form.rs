@@ -65,8 +65,8 @@ pub(super) fn fit(
 ) -> Result<ClosedForm, FitError> {
     let centre = if fit_intercept {
         Centre {
-            x: column_means(x),
-            y: column_means(y),
+            x: x.column_means(),
+            y: y.column_means(),
         }
     } else {
         Centre {
@@ -247,31 +247,6 @@ fn device_gram(
         }
     }
     Ok(gram)
-}
-
-/// Column means in `f64`, in parallel over row blocks.
-fn column_means(m: &Matrix) -> Vec<f64> {
-    let cols = m.n_cols();
-    let sums = m
-        .as_slice()
-        .par_chunks(cols.max(1) * 4096)
-        .fold(
-            || vec![0.0; cols],
-            |mut acc, rows| {
-                for row in rows.chunks_exact(cols.max(1)) {
-                    acc.iter_mut().zip(row).for_each(|(a, v)| *a += v);
-                }
-                acc
-            },
-        )
-        .reduce(
-            || vec![0.0; cols],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-                a
-            },
-        );
-    sums.into_iter().map(|s| s / m.n_rows() as f64).collect()
 }
 
 /// `Xcᵀ (yc − Xc w) − alpha·w` in `f64`, in parallel over row blocks: `d × k`.

@@ -139,6 +139,14 @@ impl LinearRegressionConfig {
     ) -> Result<LinearRegression, FitError> {
         self.validate()?;
         validate_data(x, y)?;
+        let closed = |route| -> Result<_, FitError> {
+            let ClosedForm {
+                coef,
+                intercept,
+                solver,
+            } = closed_form::fit(x, y, self.fit_intercept, self.alpha, route, device)?;
+            Ok((coef, intercept, 1, Vec::new(), solver))
+        };
         let (coef, intercept, n_iter, loss_history, solver) = match self.solver {
             Solver::GradientDescent => {
                 let fit = gradient::fit(self, x, y, device)?;
@@ -150,19 +158,9 @@ impl LinearRegressionConfig {
                     Solver::GradientDescent,
                 )
             }
-            closed => {
-                let route = match closed {
-                    Solver::Lstsq => Route::Lstsq,
-                    Solver::NormalEquations => Route::NormalEquations,
-                    _ => Route::Auto,
-                };
-                let ClosedForm {
-                    coef,
-                    intercept,
-                    solver,
-                } = closed_form::fit(x, y, self.fit_intercept, self.alpha, route, device)?;
-                (coef, intercept, 1, Vec::new(), solver)
-            }
+            Solver::Auto => closed(Route::Auto)?,
+            Solver::Lstsq => closed(Route::Lstsq)?,
+            Solver::NormalEquations => closed(Route::NormalEquations)?,
         };
         LinearRegression::new(
             self.clone(),

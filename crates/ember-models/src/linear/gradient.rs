@@ -10,6 +10,7 @@ use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use ember_data::Matrix;
+use ember_data::scaler::StandardScaler;
 use rand::seq::SliceRandom;
 use rand::{SeedableRng, rngs::StdRng};
 
@@ -25,23 +26,17 @@ pub(super) struct GradientFit {
     pub loss_history: Vec<f64>,
 }
 
-/// Per-column offset and scale: mean and standard deviation with an intercept; no offset and the
-/// root mean square without one (so that a model through the origin stays one).
-fn standardisation(m: &Matrix, centre: bool) -> (Vec<f64>, Vec<f64>) {
-    let n = m.n_rows() as f64;
+/// Per-column offset and scale from [`StandardScaler`]: with an intercept, the mean and the
+/// standard deviation; without one, no offset (so a model through the origin stays one) and the
+/// same scale.
+fn standardisation(m: &Matrix, centre: bool) -> Result<(Vec<f64>, Vec<f64>), FitError> {
+    let scaler = StandardScaler::fit(m)?;
     let offset = if centre {
-        m.column_means()
+        scaler.mean().to_vec()
     } else {
         vec![0.0; m.n_cols()]
     };
-    let scale = (0..m.n_cols())
-        .map(|j| {
-            let ss: f64 = m.rows().map(|r| (r[j] - offset[j]).powi(2)).sum();
-            let s = (ss / n).sqrt();
-            if s > 0.0 { s } else { 1.0 }
-        })
-        .collect();
-    (offset, scale)
+    Ok((offset, scaler.scale().to_vec()))
 }
 
 fn standardised(m: &Matrix, offset: &[f64], scale: &[f64]) -> Vec<f32> {
@@ -61,8 +56,8 @@ pub(super) fn fit(
 ) -> Result<GradientFit, FitError> {
     let gd = &config.gradient_descent;
     let (n, d, k) = (x.n_rows(), x.n_cols(), y.n_cols());
-    let (x_offset, x_scale) = standardisation(x, config.fit_intercept);
-    let (y_offset, y_scale) = standardisation(y, config.fit_intercept);
+    let (x_offset, x_scale) = standardisation(x, config.fit_intercept)?;
+    let (y_offset, y_scale) = standardisation(y, config.fit_intercept)?;
 
     let ad = device.clone().autodiff();
     let xs = tensor2(standardised(x, &x_offset, &x_scale), n, d, &ad);
