@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""ember against its peers, side by side, on the same data: one command, one table.
+"""ember against its peers, side by side, on the same data: one command, one table per case.
 
-    pip install scikit-learn numpy      # the peers
-    python3 benches/compare.py          # builds and runs ember's bench, then the peers
-    python3 benches/compare.py --all-features   # extra arguments go to `cargo bench`
+    pip install scikit-learn numpy pandas   # the peers
+    python3 benches/compare.py              # every case: builds and runs ember's bench, then the peers
+    python3 benches/compare.py csv          # one case (ols, csv)
+    python3 benches/compare.py ols --all-features   # other arguments go to `cargo bench`
 
-Case: ordinary least squares with intercept on 1,000,000 x 100 float32 (best of 3 runs each).
+Cases (best of 3 runs each):
+- ols: ordinary least squares with intercept on 1,000,000 x 100 float32, against scikit-learn
+  and numpy;
+- csv: reading a 1,000,000 x 101 CSV file (~1.1 GB) into a matrix, against pandas.read_csv,
+  with each side's peak memory.
 The peers run with the machine's threads (set OMP_NUM_THREADS etc. to pin them).
 """
 import json
@@ -36,12 +41,53 @@ def r2(y, pred):
     return 1.0 - np.sum((y - pred) ** 2) / np.sum((y - y.mean()) ** 2)
 
 
-def main():
+def cargo_bench(name, cargo_args):
     subprocess.run(
-        ["cargo", "bench", "-p", "ember", "--bench", "ols", *sys.argv[1:], "--", OUT],
+        ["cargo", "bench", "-p", "ember", "--bench", name, *cargo_args, "--", OUT],
         cwd=ROOT,
         check=True,
     )
+
+
+PANDAS = """
+import json, resource, sys, time
+import pandas as pd
+times = []
+for run in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    frame = pd.read_csv(sys.argv[1])
+    times.append(time.perf_counter() - start)
+    if run == 0:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    X = frame.drop(columns="y").to_numpy()
+    del frame
+print(json.dumps({"seconds": min(times), "peak_mb": peak, "shape": list(X.shape), "dtype": str(X.dtype)}))
+"""
+
+
+def csv_case(cargo_args):
+    cargo_bench("csv", cargo_args)
+    with open(os.path.join(OUT, "ember_csv.json")) as f:
+        ember = json.load(f)
+    path = os.path.join(OUT, "table.csv")
+    # In a process of its own, so that its peak memory is its own.
+    done = subprocess.run(
+        [sys.executable, "-c", PANDAS, path, str(REPEATS)], check=True, capture_output=True, text=True
+    )
+    pandas = json.loads(done.stdout)
+    mb = ember["bytes"] / 1e6
+    print()
+    print(f"CSV, {ember['n']:,} rows x {ember['d'] + 1} columns, {mb:.0f} MB, best of {REPEATS} ({os.cpu_count()} cores)")
+    print("| implementation | time (s) | MB/s | ember speed-up | peak memory (MB) |")
+    print("|---|---|---|---|---|")
+    print(f"| ember read_csv::<f32> | {ember['seconds']:.2f} | {mb / ember['seconds']:.0f} | 1.0x | {ember['peak_mb']:.0f} |")
+    print(f"| pandas.read_csv ({pandas['dtype']}) | {pandas['seconds']:.2f} | {mb / pandas['seconds']:.0f} | {pandas['seconds'] / ember['seconds']:.1f}x | {pandas['peak_mb']:.0f} |")
+    print(f"\nthe f32 result itself is {ember['matrix_mb']:.0f} MB")
+    return 0
+
+
+def ols_case(cargo_args):
+    cargo_bench("ols", cargo_args)
     with open(os.path.join(OUT, "ember.json")) as f:
         ember = json.load(f)
     n, d = ember["n"], ember["d"]
@@ -73,6 +119,18 @@ def main():
     diff = abs(ember["r2"] - sk_r2)
     print(f"\n|R²(ember) - R²(scikit-learn)| = {diff:.2e} ({'ok' if diff < 1e-6 else 'MISMATCH'} at 1e-6)")
     return 0 if diff < 1e-6 else 1
+
+
+CASES = {"ols": ols_case, "csv": csv_case}
+
+
+def main():
+    cases = [a for a in sys.argv[1:] if a in CASES] or list(CASES)
+    cargo_args = [a for a in sys.argv[1:] if a not in CASES]
+    status = 0
+    for case in cases:
+        status |= CASES[case](cargo_args)
+    return status
 
 
 if __name__ == "__main__":

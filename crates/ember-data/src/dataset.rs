@@ -1,8 +1,10 @@
 //! A supervised data set: features, targets and their names.
 
-use crate::{DataError, Matrix};
+use crate::{DataError, LabelEncoder, Matrix, Scalar};
 
-/// Features `x` (samples × features) and targets `y` (samples × outputs), with names.
+/// Features `x` (samples × features) and targets `y` (samples × outputs), with names, and for
+/// classification the class names (`y` then holds class indices `0, 1, …`). Element type `f64`
+/// by default, `f32` for training at half the memory ([`cast`](Self::cast) converts).
 ///
 /// ```
 /// use ember_data::{Dataset, Matrix};
@@ -15,22 +17,23 @@ use crate::{DataError, Matrix};
 /// # Ok::<(), ember_data::DataError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Dataset {
-    x: Matrix,
-    y: Matrix,
+pub struct Dataset<T: Scalar = f64> {
+    x: Matrix<T>,
+    y: Matrix<T>,
     feature_names: Vec<String>,
     target_names: Vec<String>,
+    labels: Option<LabelEncoder>,
 }
 
-impl Dataset {
+impl<T: Scalar> Dataset<T> {
     /// A data set; `x` and `y` must have the same number of rows. Names default to
     /// `x0, x1, …` and `y` (or `y0, y1, …` for several outputs).
     ///
     /// ```
     /// use ember_data::{Dataset, Matrix};
-    /// assert!(Dataset::new(Matrix::zeros(3, 1), Matrix::zeros(2, 1)).is_err());
+    /// assert!(Dataset::new(Matrix::<f64>::zeros(3, 1), Matrix::zeros(2, 1)).is_err());
     /// ```
-    pub fn new(x: Matrix, y: Matrix) -> Result<Self, DataError> {
+    pub fn new(x: Matrix<T>, y: Matrix<T>) -> Result<Self, DataError> {
         if x.n_rows() != y.n_rows() {
             return Err(DataError::Mismatch {
                 what: "rows of X vs rows of y",
@@ -49,6 +52,7 @@ impl Dataset {
             y,
             feature_names,
             target_names,
+            labels: None,
         })
     }
 
@@ -56,7 +60,7 @@ impl Dataset {
     ///
     /// ```
     /// use ember_data::{Dataset, Matrix};
-    /// let d = Dataset::new(Matrix::zeros(1, 2), Matrix::zeros(1, 1))?;
+    /// let d = Dataset::new(Matrix::<f64>::zeros(1, 2), Matrix::zeros(1, 1))?;
     /// assert!(d.with_feature_names(["only one"]).is_err());
     /// # Ok::<(), ember_data::DataError>(())
     /// ```
@@ -72,7 +76,7 @@ impl Dataset {
     ///
     /// ```
     /// use ember_data::{Dataset, Matrix};
-    /// let d = Dataset::new(Matrix::zeros(1, 2), Matrix::zeros(1, 1))?.with_target_names(["price"])?;
+    /// let d = Dataset::new(Matrix::<f64>::zeros(1, 2), Matrix::zeros(1, 1))?.with_target_names(["price"])?;
     /// assert_eq!(d.target_names()[0], "price");
     /// # Ok::<(), ember_data::DataError>(())
     /// ```
@@ -84,13 +88,120 @@ impl Dataset {
         Ok(self)
     }
 
+    /// The same data as a classification set: `y` must be one column of class indices
+    /// `0..labels.n_classes()`.
+    ///
+    /// ```
+    /// use ember_data::{Dataset, LabelEncoder, Matrix};
+    /// let d = Dataset::new(Matrix::<f64>::zeros(2, 1), Matrix::column(vec![0.0, 1.0]))?;
+    /// let d = d.with_labels(LabelEncoder::from_classes(["no", "yes"]))?;
+    /// assert_eq!(d.labels().map(|l| l.n_classes()), Some(2));
+    /// let bad = Dataset::new(Matrix::<f64>::zeros(1, 1), Matrix::column(vec![2.0]))?;
+    /// assert!(bad.with_labels(LabelEncoder::from_classes(["no", "yes"])).is_err());
+    /// # Ok::<(), ember_data::DataError>(())
+    /// ```
+    pub fn with_labels(mut self, labels: LabelEncoder) -> Result<Self, DataError> {
+        if self.y.n_cols() != 1 {
+            return Err(DataError::InvalidParameter {
+                name: "labels",
+                message: format!(
+                    "class labels need one target column, y has {}",
+                    self.y.n_cols()
+                ),
+            });
+        }
+        let k = labels.n_classes() as f64;
+        if let Some(row) = self.y.as_slice().iter().position(|v| {
+            let v = v.to_f64();
+            !(v >= 0.0 && v < k && v.fract() == 0.0)
+        }) {
+            return Err(DataError::InvalidParameter {
+                name: "labels",
+                message: format!(
+                    "row {row} of y is {}, not a class index in 0..{}",
+                    self.y.get(row, 0),
+                    labels.n_classes()
+                ),
+            });
+        }
+        self.labels = Some(labels);
+        Ok(self)
+    }
+
+    /// The class names when this is a classification set.
+    ///
+    /// ```
+    /// assert!(ember_data::generators::seed_line(3, 0).labels().is_none());
+    /// ```
+    pub fn labels(&self) -> Option<&LabelEncoder> {
+        self.labels.as_ref()
+    }
+
+    /// The class index of every sample, when this is a classification set.
+    ///
+    /// ```
+    /// let iris = ember_data::load("iris")?;
+    /// assert_eq!(iris.classes().map(|c| c[0]), Some(0));
+    /// # Ok::<(), ember_data::DataError>(())
+    /// ```
+    pub fn classes(&self) -> Option<Vec<usize>> {
+        self.labels.as_ref().map(|_| {
+            self.y
+                .as_slice()
+                .iter()
+                .map(|v| v.to_f64() as usize)
+                .collect()
+        })
+    }
+
+    /// The same data with another element type.
+    ///
+    /// ```
+    /// let d = ember_data::generators::seed_line(3, 0).cast::<f32>();
+    /// assert_eq!(d.x().shape(), (3, 1));
+    /// ```
+    pub fn cast<U: Scalar>(&self) -> Dataset<U> {
+        Dataset {
+            x: self.x.cast(),
+            y: self.y.cast(),
+            feature_names: self.feature_names.clone(),
+            target_names: self.target_names.clone(),
+            labels: self.labels.clone(),
+        }
+    }
+
+    /// The same data with the features replaced (e.g. scaled); the names stay.
+    ///
+    /// ```
+    /// let d = ember_data::generators::seed_line(3, 0);
+    /// let doubled = d.x().cast::<f64>();
+    /// assert!(d.clone().with_x(doubled).is_ok());
+    /// assert!(d.with_x(ember_data::Matrix::zeros(2, 1)).is_err());
+    /// ```
+    pub fn with_x(mut self, x: Matrix<T>) -> Result<Self, DataError> {
+        if x.shape() != self.x.shape() {
+            return Err(DataError::InvalidParameter {
+                name: "x",
+                message: format!(
+                    "the new features are {}×{}, the data set's are {}×{}",
+                    x.n_rows(),
+                    x.n_cols(),
+                    self.x.n_rows(),
+                    self.x.n_cols()
+                ),
+            });
+        }
+        self.x = x;
+        Ok(self)
+    }
+
     /// Features, samples × features.
     ///
     /// ```
     /// # let d = ember_data::generators::seed_line(5, 0);
     /// assert_eq!(d.x().shape(), (5, 1));
     /// ```
-    pub fn x(&self) -> &Matrix {
+    pub fn x(&self) -> &Matrix<T> {
         &self.x
     }
 
@@ -100,7 +211,7 @@ impl Dataset {
     /// # let d = ember_data::generators::seed_line(5, 0);
     /// assert_eq!(d.y().shape(), (5, 1));
     /// ```
-    pub fn y(&self) -> &Matrix {
+    pub fn y(&self) -> &Matrix<T> {
         &self.y
     }
 
@@ -145,6 +256,7 @@ impl Dataset {
             y: self.y.select_rows(indices),
             feature_names: self.feature_names.clone(),
             target_names: self.target_names.clone(),
+            labels: self.labels.clone(),
         }
     }
 
@@ -154,7 +266,7 @@ impl Dataset {
     /// let (x, y) = ember_data::generators::seed_line(3, 0).into_parts();
     /// assert_eq!((x.n_rows(), y.n_rows()), (3, 3));
     /// ```
-    pub fn into_parts(self) -> (Matrix, Matrix) {
+    pub fn into_parts(self) -> (Matrix<T>, Matrix<T>) {
         (self.x, self.y)
     }
 }

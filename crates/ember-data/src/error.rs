@@ -73,6 +73,35 @@ pub enum DataError {
         /// What was expected.
         message: String,
     },
+    /// A file could not be read, or its content as a whole is wrong (empty, truncated, not the
+    /// format it claims).
+    #[error("{file}: {message}")]
+    File {
+        /// File name.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A column asked for by name or index is not in the file (or is asked for twice).
+    #[error("{file}:{line}: {message}")]
+    Column {
+        /// File name.
+        file: String,
+        /// Line of the header (1-based), or of the first row when there is no header.
+        line: usize,
+        /// Which column and what the file has.
+        message: String,
+    },
+    /// No bundled data set has this name.
+    #[error("no bundled data set named `{name}`{suggestion}; available: {available}")]
+    UnknownDataset {
+        /// The name asked for.
+        name: String,
+        /// ", did you mean `…`?" for a near miss, else empty.
+        suggestion: String,
+        /// The names there are, comma-separated.
+        available: String,
+    },
     /// A parameter is out of its range.
     #[error("invalid parameter `{name}`: {message}")]
     InvalidParameter {

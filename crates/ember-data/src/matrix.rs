@@ -1,11 +1,12 @@
-//! A dense, row-major `f64` matrix on the host: the form data takes before it goes to a device.
+//! A dense, row-major matrix on the host (`f64` or `f32`): the form data takes before it goes to a device.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::DataError;
+use crate::{DataError, Scalar};
 
-/// A dense row-major matrix of `f64` (rows are samples, columns are features or targets).
+/// A dense row-major matrix of `f64` (the default) or `f32` (rows are samples, columns are
+/// features or targets).
 ///
 /// ```
 /// use ember_data::Matrix;
@@ -17,13 +18,14 @@ use crate::DataError;
 /// # Ok::<(), ember_data::DataError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Matrix {
+#[serde(bound = "T: Scalar")]
+pub struct Matrix<T = f64> {
     n_rows: usize,
     n_cols: usize,
-    data: Vec<f64>,
+    data: Vec<T>,
 }
 
-impl Matrix {
+impl<T: Scalar> Matrix<T> {
     /// A matrix from row-major values; `data.len()` must be `n_rows × n_cols`.
     ///
     /// ```
@@ -32,7 +34,7 @@ impl Matrix {
     /// assert!(ember_data::Matrix::new(2, 3, vec![0.0; 5]).is_err());
     /// # Ok::<(), ember_data::DataError>(())
     /// ```
-    pub fn new(n_rows: usize, n_cols: usize, data: Vec<f64>) -> Result<Self, DataError> {
+    pub fn new(n_rows: usize, n_cols: usize, data: Vec<T>) -> Result<Self, DataError> {
         let expected = n_rows
             .checked_mul(n_cols)
             .ok_or(DataError::InvalidParameter {
@@ -62,7 +64,7 @@ impl Matrix {
     /// assert_eq!(m.shape(), (2, 1));
     /// # Ok::<(), ember_data::DataError>(())
     /// ```
-    pub fn from_rows<R: AsRef<[f64]>>(rows: &[R]) -> Result<Self, DataError> {
+    pub fn from_rows<R: AsRef<[T]>>(rows: &[R]) -> Result<Self, DataError> {
         let n_cols = rows.first().map_or(0, |r| r.as_ref().len());
         let mut data = Vec::with_capacity(rows.len() * n_cols);
         for (i, row) in rows.iter().enumerate() {
@@ -89,7 +91,7 @@ impl Matrix {
     /// let y = ember_data::Matrix::column(vec![1.0, 2.0, 3.0]);
     /// assert_eq!(y.shape(), (3, 1));
     /// ```
-    pub fn column(values: Vec<f64>) -> Self {
+    pub fn column(values: Vec<T>) -> Self {
         Self {
             n_rows: values.len(),
             n_cols: 1,
@@ -100,13 +102,13 @@ impl Matrix {
     /// A matrix of zeros.
     ///
     /// ```
-    /// assert_eq!(ember_data::Matrix::zeros(2, 2).as_slice(), &[0.0; 4]);
+    /// assert_eq!(ember_data::Matrix::<f64>::zeros(2, 2).as_slice(), &[0.0; 4]);
     /// ```
     pub fn zeros(n_rows: usize, n_cols: usize) -> Self {
         Self {
             n_rows,
             n_cols,
-            data: vec![0.0; n_rows * n_cols],
+            data: vec![T::default(); n_rows * n_cols],
         }
     }
 
@@ -116,7 +118,7 @@ impl Matrix {
     /// let m = ember_data::Matrix::from_fn(2, 2, |i, j| (i * 2 + j) as f64);
     /// assert_eq!(m.as_slice(), &[0.0, 1.0, 2.0, 3.0]);
     /// ```
-    pub fn from_fn(n_rows: usize, n_cols: usize, mut f: impl FnMut(usize, usize) -> f64) -> Self {
+    pub fn from_fn(n_rows: usize, n_cols: usize, mut f: impl FnMut(usize, usize) -> T) -> Self {
         let data = (0..n_rows * n_cols)
             .map(|k| f(k / n_cols.max(1), k % n_cols.max(1)))
             .collect();
@@ -130,7 +132,7 @@ impl Matrix {
     /// Number of rows.
     ///
     /// ```
-    /// assert_eq!(ember_data::Matrix::zeros(4, 1).n_rows(), 4);
+    /// assert_eq!(ember_data::Matrix::<f64>::zeros(4, 1).n_rows(), 4);
     /// ```
     pub fn n_rows(&self) -> usize {
         self.n_rows
@@ -139,7 +141,7 @@ impl Matrix {
     /// Number of columns.
     ///
     /// ```
-    /// assert_eq!(ember_data::Matrix::zeros(4, 1).n_cols(), 1);
+    /// assert_eq!(ember_data::Matrix::<f64>::zeros(4, 1).n_cols(), 1);
     /// ```
     pub fn n_cols(&self) -> usize {
         self.n_cols
@@ -148,7 +150,7 @@ impl Matrix {
     /// `(rows, columns)`.
     ///
     /// ```
-    /// assert_eq!(ember_data::Matrix::zeros(4, 1).shape(), (4, 1));
+    /// assert_eq!(ember_data::Matrix::<f64>::zeros(4, 1).shape(), (4, 1));
     /// ```
     pub fn shape(&self) -> (usize, usize) {
         (self.n_rows, self.n_cols)
@@ -159,18 +161,18 @@ impl Matrix {
     /// ```
     /// assert_eq!(ember_data::Matrix::column(vec![1.0]).as_slice(), &[1.0]);
     /// ```
-    pub fn as_slice(&self) -> &[f64] {
+    pub fn as_slice(&self) -> &[T] {
         &self.data
     }
 
     /// The row-major values, mutable.
     ///
     /// ```
-    /// let mut m = ember_data::Matrix::zeros(1, 1);
+    /// let mut m = ember_data::Matrix::<f64>::zeros(1, 1);
     /// m.as_mut_slice()[0] = 2.0;
     /// assert_eq!(m.get(0, 0), 2.0);
     /// ```
-    pub fn as_mut_slice(&mut self) -> &mut [f64] {
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
         &mut self.data
     }
 
@@ -179,7 +181,7 @@ impl Matrix {
     /// ```
     /// assert_eq!(ember_data::Matrix::column(vec![1.0]).into_vec(), vec![1.0]);
     /// ```
-    pub fn into_vec(self) -> Vec<f64> {
+    pub fn into_vec(self) -> Vec<T> {
         self.data
     }
 
@@ -188,7 +190,7 @@ impl Matrix {
     /// ```
     /// assert_eq!(ember_data::Matrix::from_fn(2, 2, |i, j| (i + j) as f64).get(1, 1), 2.0);
     /// ```
-    pub fn get(&self, i: usize, j: usize) -> f64 {
+    pub fn get(&self, i: usize, j: usize) -> T {
         assert!(
             i < self.n_rows && j < self.n_cols,
             "index ({i}, {j}) out of range"
@@ -201,7 +203,7 @@ impl Matrix {
     /// ```
     /// assert_eq!(ember_data::Matrix::from_fn(2, 2, |i, _| i as f64).row(1), &[1.0, 1.0]);
     /// ```
-    pub fn row(&self, i: usize) -> &[f64] {
+    pub fn row(&self, i: usize) -> &[T] {
         &self.data[i * self.n_cols..(i + 1) * self.n_cols]
     }
 
@@ -211,7 +213,7 @@ impl Matrix {
     /// let m = ember_data::Matrix::from_fn(3, 1, |i, _| i as f64);
     /// assert_eq!(m.rows().map(|r| r[0]).sum::<f64>(), 3.0);
     /// ```
-    pub fn rows(&self) -> impl ExactSizeIterator<Item = &[f64]> {
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = &[T]> {
         // `chunks_exact(0)` panics; a matrix without columns has rows of nothing.
         let width = self.n_cols.max(1);
         let rows = if self.n_cols == 0 { 0 } else { self.n_rows };
@@ -223,7 +225,7 @@ impl Matrix {
     /// ```
     /// assert_eq!(ember_data::Matrix::from_fn(2, 2, |i, j| (i * 2 + j) as f64).column_values(0), vec![0.0, 2.0]);
     /// ```
-    pub fn column_values(&self, j: usize) -> Vec<f64> {
+    pub fn column_values(&self, j: usize) -> Vec<T> {
         self.data
             .iter()
             .skip(j)
@@ -258,18 +260,32 @@ impl Matrix {
     /// # Ok::<(), ember_data::DataError>(())
     /// ```
     pub fn check_finite(&self, what: &'static str) -> Result<(), DataError> {
-        match self.data.iter().position(|v| !v.is_finite()) {
+        match self.data.iter().position(|v| !v.finite()) {
             None => Ok(()),
             Some(k) => Err(DataError::NonFinite {
                 what,
                 row: k / self.n_cols,
                 column: k % self.n_cols,
-                value: self.data[k],
+                value: self.data[k].to_f64(),
             }),
         }
     }
 
-    /// Mean of each column.
+    /// The same values converted to another element type (`f64` → `f32` rounds to nearest).
+    ///
+    /// ```
+    /// let m = ember_data::Matrix::column(vec![0.1_f64]);
+    /// assert_eq!(m.cast::<f32>().as_slice(), &[0.1_f32]);
+    /// ```
+    pub fn cast<U: Scalar>(&self) -> Matrix<U> {
+        Matrix {
+            n_rows: self.n_rows,
+            n_cols: self.n_cols,
+            data: self.data.iter().map(|v| U::from_f64(v.to_f64())).collect(),
+        }
+    }
+
+    /// Mean of each column, accumulated in `f64`.
     ///
     /// ```
     /// let m = ember_data::Matrix::from_rows(&[[1.0, 10.0], [3.0, 20.0]])?;
@@ -281,7 +297,11 @@ impl Matrix {
         // the closed-form fits.
         let cols = self.n_cols;
         let width = cols.max(1);
-        let add = |mut a: Vec<f64>, b: &[f64]| {
+        let add = |mut a: Vec<f64>, b: &[T]| {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b.to_f64());
+            a
+        };
+        let merge = |mut a: Vec<f64>, b: Vec<f64>| {
             a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
             a
         };
@@ -292,7 +312,7 @@ impl Matrix {
                 || vec![0.0; cols],
                 |acc, block| block.chunks_exact(width).fold(acc, add),
             )
-            .reduce(|| vec![0.0; cols], |a, b| add(a, &b));
+            .reduce(|| vec![0.0; cols], merge);
         let n = self.n_rows as f64;
         sums.into_iter().map(|s| s / n).collect()
     }

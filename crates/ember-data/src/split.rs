@@ -1,9 +1,9 @@
-//! Seeded train/test splits with scikit-learn's sizes.
+//! Seeded train/test splits with scikit-learn's sizes, plain or stratified.
 
 use rand::seq::SliceRandom;
 use rand::{SeedableRng, rngs::StdRng};
 
-use crate::{DataError, Dataset};
+use crate::{DataError, Dataset, Scalar};
 
 /// Splits `data` into a shuffled train and test part, like
 /// `sklearn.model_selection.train_test_split(test_size=..., random_state=seed)`: the test part
@@ -19,11 +19,11 @@ use crate::{DataError, Dataset};
 /// assert_eq!(train_test_split(&data, 0.2, 42)?.1, test);
 /// # Ok::<(), ember_data::DataError>(())
 /// ```
-pub fn train_test_split(
-    data: &Dataset,
+pub fn train_test_split<T: Scalar>(
+    data: &Dataset<T>,
     test_size: f64,
     seed: u64,
-) -> Result<(Dataset, Dataset), DataError> {
+) -> Result<(Dataset<T>, Dataset<T>), DataError> {
     let (train, test) = train_test_indices(data.n_samples(), test_size, seed)?;
     Ok((data.select(&train), data.select(&test)))
 }
@@ -60,4 +60,135 @@ pub fn train_test_indices(
     order.shuffle(&mut StdRng::seed_from_u64(seed));
     let train = order.split_off(n_test);
     Ok((train, order))
+}
+
+/// Splits a classification data set keeping each class's proportion in both parts, like
+/// `train_test_split(..., stratify=y)` (scikit-learn's `StratifiedShuffleSplit` allocation:
+/// the test part has `ceil(test_size · n)` samples, each class as close to its share as
+/// whole numbers allow).
+///
+/// ```
+/// use ember_data::split::stratified_train_test_split;
+///
+/// let iris = ember_data::load("iris")?;
+/// let (train, test) = stratified_train_test_split(&iris, 0.2, 0)?;
+/// let count = |d: &ember_data::Dataset, c| d.classes().unwrap_or_default().iter().filter(|&&k| k == c).count();
+/// assert_eq!((count(&test, 0), count(&test, 1), count(&test, 2)), (10, 10, 10));
+/// assert_eq!(train.n_samples(), 120);
+/// # Ok::<(), ember_data::DataError>(())
+/// ```
+pub fn stratified_train_test_split<T: Scalar>(
+    data: &Dataset<T>,
+    test_size: f64,
+    seed: u64,
+) -> Result<(Dataset<T>, Dataset<T>), DataError> {
+    let classes = data.classes().ok_or(DataError::InvalidParameter {
+        name: "stratify",
+        message: "a stratified split needs class labels (a classification data set)".into(),
+    })?;
+    let (train, test) = stratified_train_test_indices(&classes, test_size, seed)?;
+    Ok((data.select(&train), data.select(&test)))
+}
+
+/// The row indices of a seeded stratified split of samples with these class indices:
+/// `(train, test)`, each in shuffled order.
+///
+/// ```
+/// let classes = [0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
+/// let (train, test) = ember_data::split::stratified_train_test_indices(&classes, 0.5, 3)?;
+/// assert_eq!(test.iter().filter(|&&i| classes[i] == 0).count(), 2);
+/// assert_eq!(train.len(), 5);
+/// # Ok::<(), ember_data::DataError>(())
+/// ```
+pub fn stratified_train_test_indices(
+    classes: &[usize],
+    test_size: f64,
+    seed: u64,
+) -> Result<(Vec<usize>, Vec<usize>), DataError> {
+    let n = classes.len();
+    let (train_len, test_len) = {
+        let (train, test) = train_test_indices(n, test_size, seed)?;
+        (train.len(), test.len())
+    };
+    let n_classes = classes.iter().max().map_or(0, |&m| m + 1);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_classes];
+    for (i, &c) in classes.iter().enumerate() {
+        members[c].push(i);
+    }
+    members.retain(|m| !m.is_empty());
+    if let Some(small) = members.iter().find(|m| m.len() < 2) {
+        return Err(DataError::InvalidParameter {
+            name: "stratify",
+            message: format!(
+                "class {} has only 1 sample; every class needs at least 2 to be in both parts",
+                classes[small[0]]
+            ),
+        });
+    }
+    if test_len < members.len() || train_len < members.len() {
+        return Err(DataError::InvalidParameter {
+            name: "test_size",
+            message: format!(
+                "a train part of {train_len} and a test part of {test_len} cannot each hold all {} classes",
+                members.len()
+            ),
+        });
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let counts: Vec<usize> = members.iter().map(Vec::len).collect();
+    let train_counts = approximate_mode(&counts, train_len, &mut rng);
+    let left: Vec<usize> = counts
+        .iter()
+        .zip(&train_counts)
+        .map(|(c, t)| c - t)
+        .collect();
+    let test_counts = approximate_mode(&left, test_len, &mut rng);
+    let mut train = Vec::with_capacity(train_len);
+    let mut test = Vec::with_capacity(test_len);
+    for ((mut m, a), b) in members.into_iter().zip(train_counts).zip(test_counts) {
+        m.shuffle(&mut rng);
+        train.extend_from_slice(&m[..a]);
+        test.extend_from_slice(&m[a..a + b]);
+    }
+    train.shuffle(&mut rng);
+    test.shuffle(&mut rng);
+    Ok((train, test))
+}
+
+/// scikit-learn's `_approximate_mode`: how many of `n_draws` to take from each class so that
+/// the counts are as close to proportional as whole numbers allow; ties for the last places
+/// are broken at random.
+fn approximate_mode(counts: &[usize], n_draws: usize, rng: &mut StdRng) -> Vec<usize> {
+    let total: usize = counts.iter().sum();
+    let continuous: Vec<f64> = counts
+        .iter()
+        .map(|&c| n_draws as f64 * c as f64 / total as f64)
+        .collect();
+    let mut floored: Vec<usize> = continuous.iter().map(|v| v.floor() as usize).collect();
+    let mut need = n_draws - floored.iter().sum::<usize>();
+    let remainder: Vec<f64> = continuous
+        .iter()
+        .zip(&floored)
+        .map(|(c, f)| c - *f as f64)
+        .collect();
+    let mut levels = remainder.clone();
+    levels.sort_by(|a, b| b.total_cmp(a));
+    levels.dedup();
+    for level in levels {
+        if need == 0 {
+            break;
+        }
+        let mut at: Vec<usize> = (0..counts.len())
+            .filter(|&i| remainder[i] == level)
+            .collect();
+        if at.len() > need {
+            at.shuffle(rng);
+            at.truncate(need);
+        }
+        for &i in &at {
+            floored[i] += 1;
+        }
+        need -= at.len();
+    }
+    floored
 }

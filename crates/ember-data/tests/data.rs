@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use ember_data::bundled::{AnscombeSeries, anscombe, diabetes, linnerud, seed_line_numpy42};
 use ember_data::generators::{MakeRegression, seed_line};
-use ember_data::scaler::StandardScaler;
+use ember_data::preprocessing::StandardScaler;
 use ember_data::split::{train_test_indices, train_test_split};
 use ember_data::{DataError, Matrix};
 
@@ -167,7 +167,7 @@ fn splits_have_sklearn_sizes_and_partition_the_rows() -> Result<(), DataError> {
 #[test]
 fn standard_scaler_matches_sklearn() -> Result<(), DataError> {
     // sklearn StandardScaler().fit(X): mean_ [2.5, 10.0, 7.0], scale_ [1.118033988749895, 1.0 (constant), 4.949747468305833]
-    let x = Matrix::from_rows(&[
+    let x: Matrix = Matrix::from_rows(&[
         [1.0, 10.0, 0.0],
         [2.0, 10.0, 14.0],
         [3.0, 10.0, 7.0],

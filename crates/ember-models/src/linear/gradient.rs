@@ -10,7 +10,7 @@ use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use ember_data::Matrix;
-use ember_data::scaler::StandardScaler;
+use ember_data::preprocessing::StandardScaler;
 use rand::seq::SliceRandom;
 use rand::{SeedableRng, rngs::StdRng};
 

@@ -1,14 +1,15 @@
-//! Feature scaling fitted on training data.
+//! Standardisation: zero mean, unit variance.
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DataError, Matrix};
+use super::map_columns;
+use crate::{DataError, Matrix, Scalar};
 
 /// Standardisation to zero mean and unit variance, per column, like scikit-learn's
 /// `StandardScaler` (population standard deviation; a constant column is left unscaled).
 ///
 /// ```
-/// use ember_data::{Matrix, scaler::StandardScaler};
+/// use ember_data::{Matrix, preprocessing::StandardScaler};
 ///
 /// let x = Matrix::from_rows(&[[1.0, 5.0], [3.0, 5.0]])?;
 /// let scaler = StandardScaler::fit(&x)?;
@@ -29,10 +30,10 @@ impl StandardScaler {
     /// Learns each column's mean and standard deviation.
     ///
     /// ```
-    /// use ember_data::{Matrix, scaler::StandardScaler};
-    /// assert!(StandardScaler::fit(&Matrix::zeros(0, 3)).is_err());
+    /// use ember_data::{Matrix, preprocessing::StandardScaler};
+    /// assert!(StandardScaler::fit(&Matrix::<f64>::zeros(0, 3)).is_err());
     /// ```
-    pub fn fit(x: &Matrix) -> Result<Self, DataError> {
+    pub fn fit<T: Scalar>(x: &Matrix<T>) -> Result<Self, DataError> {
         if x.n_rows() == 0 || x.n_cols() == 0 {
             return Err(DataError::Empty("X"));
         }
@@ -41,7 +42,7 @@ impl StandardScaler {
         let mut var = vec![0.0; x.n_cols()];
         for row in x.rows() {
             for ((v, m), s) in row.iter().zip(&mean).zip(var.iter_mut()) {
-                *s += (v - m) * (v - m);
+                *s += (v.to_f64() - m) * (v.to_f64() - m);
             }
         }
         let n = x.n_rows() as f64;
@@ -62,7 +63,7 @@ impl StandardScaler {
     /// Per-column means learnt by [`fit`](Self::fit).
     ///
     /// ```
-    /// # use ember_data::{Matrix, scaler::StandardScaler};
+    /// # use ember_data::{Matrix, preprocessing::StandardScaler};
     /// let s = StandardScaler::fit(&Matrix::column(vec![1.0, 3.0]))?;
     /// assert_eq!(s.mean(), &[2.0]);
     /// # Ok::<(), ember_data::DataError>(())
@@ -74,7 +75,7 @@ impl StandardScaler {
     /// Per-column standard deviations (1 for constant columns).
     ///
     /// ```
-    /// # use ember_data::{Matrix, scaler::StandardScaler};
+    /// # use ember_data::{Matrix, preprocessing::StandardScaler};
     /// let s = StandardScaler::fit(&Matrix::column(vec![1.0, 3.0]))?;
     /// assert_eq!(s.scale(), &[1.0]);
     /// # Ok::<(), ember_data::DataError>(())
@@ -86,42 +87,26 @@ impl StandardScaler {
     /// `(x - mean) / scale`, column by column.
     ///
     /// ```
-    /// # use ember_data::{Matrix, scaler::StandardScaler};
+    /// # use ember_data::{Matrix, preprocessing::StandardScaler};
     /// let s = StandardScaler::fit(&Matrix::column(vec![1.0, 3.0]))?;
-    /// assert!(s.transform(&Matrix::zeros(1, 2)).is_err()); // wrong number of columns
+    /// assert!(s.transform(&Matrix::<f64>::zeros(1, 2)).is_err()); // wrong number of columns
     /// # Ok::<(), ember_data::DataError>(())
     /// ```
-    pub fn transform(&self, x: &Matrix) -> Result<Matrix, DataError> {
-        self.map(x, |v, m, s| (v - m) / s)
+    pub fn transform<T: Scalar>(&self, x: &Matrix<T>) -> Result<Matrix<T>, DataError> {
+        map_columns(x, self.mean.len(), |j, v| {
+            (v - self.mean[j]) / self.scale[j]
+        })
     }
 
     /// `z · scale + mean`, undoing [`transform`](Self::transform).
     ///
     /// ```
-    /// # use ember_data::{Matrix, scaler::StandardScaler};
+    /// # use ember_data::{Matrix, preprocessing::StandardScaler};
     /// let s = StandardScaler::fit(&Matrix::column(vec![1.0, 3.0]))?;
     /// assert_eq!(s.inverse_transform(&Matrix::column(vec![1.0]))?.as_slice(), &[3.0]);
     /// # Ok::<(), ember_data::DataError>(())
     /// ```
-    pub fn inverse_transform(&self, z: &Matrix) -> Result<Matrix, DataError> {
-        self.map(z, |v, m, s| v * s + m)
-    }
-
-    fn map(&self, x: &Matrix, f: impl Fn(f64, f64, f64) -> f64) -> Result<Matrix, DataError> {
-        if x.n_cols() != self.mean.len() {
-            return Err(DataError::Mismatch {
-                what: "columns of X vs columns the scaler was fitted on",
-                left: x.n_cols(),
-                right: self.mean.len(),
-            });
-        }
-        let cols = x.n_cols();
-        let data = x
-            .as_slice()
-            .iter()
-            .enumerate()
-            .map(|(k, &v)| f(v, self.mean[k % cols], self.scale[k % cols]))
-            .collect();
-        Matrix::new(x.n_rows(), cols, data)
+    pub fn inverse_transform<T: Scalar>(&self, z: &Matrix<T>) -> Result<Matrix<T>, DataError> {
+        map_columns(z, self.mean.len(), |j, v| v * self.scale[j] + self.mean[j])
     }
 }

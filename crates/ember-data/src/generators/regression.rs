@@ -1,31 +1,14 @@
-//! Synthetic data, seeded: the same seed gives the same data on every platform.
+//! `make_regression`: a linear model with Gaussian features and noise.
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 
+use super::{at_least_one, non_negative};
 use crate::{DataError, Dataset, Matrix};
 
-/// The classic first data set of machine learning: `x = 2·U(0, 1)`, `y = 3 + 4·x + N(0, 1)`.
-///
-/// ```
-/// let data = ember_data::generators::seed_line(100, 42);
-/// assert_eq!(data.n_samples(), 100);
-/// assert!(data.x().as_slice().iter().all(|&x| (0.0..2.0).contains(&x)));
-/// ```
-pub fn seed_line(n_samples: usize, seed: u64) -> Dataset {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let x: Vec<f64> = (0..n_samples).map(|_| 2.0 * rng.random::<f64>()).collect();
-    let y = x
-        .iter()
-        .map(|&x| 3.0 + 4.0 * x + rng.sample::<f64, _>(StandardNormal))
-        .collect();
-    Dataset::new(Matrix::column(x), Matrix::column(y))
-        .and_then(|d| d.with_feature_names(["x"]))
-        .expect("one feature and one target of equal length")
-}
-
-/// Parameters of [`make_regression`], with scikit-learn's defaults.
+/// Parameters of scikit-learn's `make_regression`, with its defaults.
 ///
 /// ```
 /// use ember_data::generators::MakeRegression;
@@ -37,7 +20,8 @@ pub fn seed_line(n_samples: usize, seed: u64) -> Dataset {
 /// assert_eq!(coef.as_slice().iter().filter(|c| **c == 0.0).count(), 3);
 /// # Ok::<(), ember_data::DataError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct MakeRegression {
     /// Number of samples (default 100).
     pub n_samples: usize,
@@ -87,24 +71,10 @@ impl MakeRegression {
     /// # Ok::<(), ember_data::DataError>(())
     /// ```
     pub fn generate(&self) -> Result<(Dataset, Matrix), DataError> {
-        for (name, value) in [
-            ("n_samples", self.n_samples),
-            ("n_features", self.n_features),
-            ("n_targets", self.n_targets),
-        ] {
-            if value == 0 {
-                return Err(DataError::InvalidParameter {
-                    name,
-                    message: "must be at least 1".into(),
-                });
-            }
-        }
-        if !(self.noise.is_finite() && self.noise >= 0.0) {
-            return Err(DataError::InvalidParameter {
-                name: "noise",
-                message: format!("must be a finite number ≥ 0, got {}", self.noise),
-            });
-        }
+        at_least_one("n_samples", self.n_samples)?;
+        at_least_one("n_features", self.n_features)?;
+        at_least_one("n_targets", self.n_targets)?;
+        non_negative("noise", self.noise)?;
         if !self.bias.is_finite() {
             return Err(DataError::InvalidParameter {
                 name: "bias",
@@ -114,7 +84,7 @@ impl MakeRegression {
         let (n, d, k) = (self.n_samples, self.n_features, self.n_targets);
         let informative = self.n_informative.min(d);
         let mut rng = StdRng::seed_from_u64(self.seed);
-        let mut x = Matrix::from_fn(n, d, |_, _| rng.sample(StandardNormal));
+        let mut x: Matrix = Matrix::from_fn(n, d, |_, _| rng.sample(StandardNormal));
         let mut coef = Matrix::from_fn(d, k, |i, _| {
             if i < informative {
                 100.0 * rng.random::<f64>()
