@@ -52,7 +52,12 @@ pub trait Scalar:
 
     /// The decimal text parsed straight into this type (correctly rounded, no detour through
     /// `f64`); `None` when the text is not a number.
-    fn parse(text: &str) -> Option<Self>;
+    fn parse(text: &str) -> Option<Self> {
+        Self::parse_bytes(text.as_bytes())
+    }
+
+    /// [`parse`](Self::parse) on bytes (no UTF-8 check needed: a number is ASCII).
+    fn parse_bytes(text: &[u8]) -> Option<Self>;
 }
 
 impl Scalar for f32 {
@@ -69,8 +74,8 @@ impl Scalar for f32 {
     fn nan() -> Self {
         f32::NAN
     }
-    fn parse(text: &str) -> Option<Self> {
-        text.parse().ok()
+    fn parse_bytes(text: &[u8]) -> Option<Self> {
+        fast_float2::parse(text).ok()
     }
 }
 
@@ -88,7 +93,7 @@ impl Scalar for f64 {
     fn nan() -> Self {
         f64::NAN
     }
-    fn parse(text: &str) -> Option<Self> {
-        text.parse().ok()
+    fn parse_bytes(text: &[u8]) -> Option<Self> {
+        fast_float2::parse(text).ok()
     }
 }

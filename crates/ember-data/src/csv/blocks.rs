@@ -108,12 +108,19 @@ impl BlockReader {
         let mut cut = None;
         loop {
             if self.pending.len() >= BLOCK_BYTES || self.eof {
-                // Cut after the last newline outside quotes.
-                for (k, &b) in self.pending.iter().enumerate().skip(scanned_to) {
-                    if self.quoting && b == b'"' {
-                        in_quotes = !in_quotes;
-                    } else if b == b'\n' && !in_quotes {
-                        cut = Some(k + 1);
+                // Cut after the last newline outside quotes; without quotes in the block that is
+                // simply the last newline (found from the end).
+                if !self.quoting || (!in_quotes && !self.pending[scanned_to..].contains(&b'"')) {
+                    if let Some(k) = self.pending[scanned_to..].iter().rposition(|&b| b == b'\n') {
+                        cut = Some(scanned_to + k + 1);
+                    }
+                } else {
+                    for (k, &b) in self.pending.iter().enumerate().skip(scanned_to) {
+                        if b == b'"' {
+                            in_quotes = !in_quotes;
+                        } else if b == b'\n' && !in_quotes {
+                            cut = Some(k + 1);
+                        }
                     }
                 }
                 scanned_to = self.pending.len();

@@ -131,8 +131,7 @@ fn parse_record<T: Scalar>(
 }
 
 fn number<T: Scalar>(field: &[u8]) -> Option<T> {
-    let text = std::str::from_utf8(field).ok()?;
-    T::parse(text).filter(|v| v.finite())
+    T::parse_bytes(field).filter(|v| v.finite())
 }
 
 fn not_a_number(layout: &Layout, j: usize, field: &[u8]) -> String {

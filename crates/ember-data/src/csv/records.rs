@@ -43,6 +43,22 @@ pub(crate) fn for_each_record(
     mut each: impl FnMut(usize, &Fields<'_>) -> Result<bool, DataError>,
 ) -> Result<(), DataError> {
     match dialect {
+        // Without quotes a record is a line: split it directly, much faster than a CSV state
+        // machine.
+        Dialect::Delimited(delimiter) if !bytes.contains(&b'"') => {
+            let mut fields: Vec<&[u8]> = Vec::new();
+            for (k, line) in bytes.split(|&b| b == b'\n').enumerate() {
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                fields.clear();
+                fields.extend(line.split(|&b| b == delimiter).map(<[u8]>::trim_ascii));
+                if !each(first_line + k, &Fields::Split(&fields))? {
+                    return Ok(());
+                }
+            }
+            Ok(())
+        }
         Dialect::Delimited(delimiter) => {
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(false)
