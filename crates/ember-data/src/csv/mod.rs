@@ -29,8 +29,6 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-use rayon::prelude::*;
-
 pub use options::{Column, CsvOptions, Delimiter, Header, Missing, TargetKind};
 
 use crate::{DataError, Dataset, LabelEncoder, Matrix, Scalar};
@@ -252,7 +250,10 @@ struct Parsed<T> {
     n_rows: usize,
 }
 
-/// Parses the first block and the rest of the file, a batch of blocks at a time in parallel.
+/// Parses the first block and the rest of the file: this thread reads blocks and appends the
+/// parsed rows in file order while rayon's threads parse the blocks in between (this thread is
+/// not one of them: it only waits when nothing is ready), so reading,
+/// parsing and appending overlap.
 fn parse_all<T: Scalar>(
     reader: &mut BlockReader,
     first: Block,
@@ -260,59 +261,84 @@ fn parse_all<T: Scalar>(
     width: usize,
     dialect: Dialect,
 ) -> Result<Parsed<T>, DataError> {
-    let batch = rayon::current_num_threads() * 2;
+    let max_in_flight = rayon::current_num_threads() * 2;
     let mut out = Parsed {
         x: Vec::new(),
         y: Vec::new(),
         labels: Vec::new(),
         n_rows: 0,
     };
-    let mut pending = vec![first];
-    let mut first_batch = true;
-    loop {
-        while pending.len() < batch {
-            match reader.next_block()? {
-                Some(block) => pending.push(block),
-                None => break,
+    let (sender, receiver) =
+        std::sync::mpsc::channel::<(usize, usize, Result<Rows<T>, DataError>)>();
+    rayon::in_place_scope(|scope| {
+        let mut next_block = Some(first);
+        let mut spawned = 0;
+        let mut appended = 0;
+        let mut done: std::collections::BTreeMap<usize, (usize, Result<Rows<T>, DataError>)> =
+            std::collections::BTreeMap::new();
+        loop {
+            // Keep up to `max_in_flight` blocks being parsed.
+            while spawned - appended < max_in_flight {
+                let Some(block) = next_block.take() else {
+                    break;
+                };
+                let sender = sender.clone();
+                let index = spawned;
+                scope.spawn(move |_| {
+                    let skip_header = index == 0 && layout.header;
+                    let rows = parse_block(layout, width, dialect, &block, skip_header);
+                    // The receiver lives until every block is appended or an error ends the read.
+                    let _ = sender.send((index, block.bytes.len(), rows));
+                });
+                spawned += 1;
+                next_block = reader.next_block()?;
+            }
+            if appended == spawned {
+                return Ok(());
+            }
+            // Append, in file order, every block that is ready.
+            while let Some(entry) = done.first_entry() {
+                if *entry.key() != appended {
+                    break;
+                }
+                let (bytes, rows) = entry.remove();
+                append(&mut out, rows?, bytes, reader.size, layout);
+                appended += 1;
+            }
+            if appended < spawned && !done.contains_key(&appended) {
+                let (index, bytes, rows) = receiver.recv().map_err(|e| DataError::File {
+                    file: layout.file.clone(),
+                    message: format!("a parsing thread stopped: {e}"),
+                })?;
+                done.insert(index, (bytes, rows));
             }
         }
-        if pending.is_empty() {
-            return Ok(out);
-        }
-        let parsed: Vec<Result<Rows<T>, DataError>> = pending
-            .par_iter()
-            .enumerate()
-            .map(|(k, block)| {
-                parse_block(
-                    layout,
-                    width,
-                    dialect,
-                    block,
-                    k == 0 && first_batch && layout.header,
-                )
-            })
-            .collect();
-        for rows in parsed {
-            let rows = rows?;
-            if out.n_rows == 0
-                && let Some(size) = reader.size
-            {
-                // Reserve once for the whole file, estimated from the first block. Capacity that
-                // is never written is never touched, so overestimating costs no memory.
-                let per_row = pending[0].bytes.len() as f64 / rows.n_rows.max(1) as f64;
-                let rows_estimate = (size as f64 / per_row * 1.05) as usize + 16;
-                out.x.reserve(rows_estimate * layout.features.len());
-                out.y.reserve(rows_estimate * layout.targets.len());
-            }
-            out.x.extend_from_slice(&rows.x);
-            out.y.extend_from_slice(&rows.y);
-            out.n_rows += rows.n_rows;
-            if layout.labels {
-                out.labels.push((rows.codes, rows.label_names));
-            }
-        }
-        pending.clear();
-        first_batch = false;
+    })?;
+    Ok(out)
+}
+
+/// Appends a block's rows; the first block's density sizes the whole result at once.
+fn append<T: Scalar>(
+    out: &mut Parsed<T>,
+    rows: Rows<T>,
+    bytes: usize,
+    size: Option<u64>,
+    layout: &Layout,
+) {
+    if out.n_rows == 0
+        && let Some(size) = size
+    {
+        // Capacity that is never written is never touched, so overestimating costs no memory.
+        let per_row = bytes as f64 / rows.n_rows.max(1) as f64;
+        let rows_estimate = (size as f64 / per_row * 1.05) as usize + 16;
+        out.x.reserve(rows_estimate * layout.features.len());
+        out.y.reserve(rows_estimate * layout.targets.len());
+    }
+    out.x.extend_from_slice(&rows.x);
+    out.y.extend_from_slice(&rows.y);
+    out.n_rows += rows.n_rows;
+    if layout.labels {
+        out.labels.push((rows.codes, rows.label_names));
     }
 }
 
