@@ -6,8 +6,11 @@
 //! It writes the file (`table.csv`, ~1.1 GB, once) and `ember_csv.json` (timings, peak memory) to
 //! OUT_DIR, by default the workspace's `target/bench-data` (never inside the source tree).
 
+#[path = "common.rs"]
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -20,15 +23,7 @@ const D: usize = 100;
 const REPEATS: usize = 3;
 
 fn main() -> anyhow::Result<()> {
-    let out = PathBuf::from(
-        std::env::args()
-            .skip(1)
-            .find(|a| !a.starts_with("--"))
-            .unwrap_or_else(|| {
-                concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench-data").into()
-            }),
-    );
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let out = common::out_dir()?;
     let path = out.join("table.csv");
     if !path.exists() {
         write_table(&path)?;

@@ -5,11 +5,12 @@
 //! It writes the data (`X.f32`, `y.f32`, row-major) and `ember.json` (timings, R²) to OUT_DIR,
 //! by default the workspace's `target/bench-data` (never inside the source tree).
 
+#[path = "common.rs"]
+mod common;
+
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use ember::data::{Dataset, Matrix};
 use ember::prelude::*;
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -20,15 +21,7 @@ const D: usize = 100;
 const REPEATS: usize = 3;
 
 fn main() -> anyhow::Result<()> {
-    let out = PathBuf::from(
-        std::env::args()
-            .skip(1)
-            .find(|a| !a.starts_with("--"))
-            .unwrap_or_else(|| {
-                concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench-data").into()
-            }),
-    );
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let out = common::out_dir()?;
     let device = DeviceChoice::Flex.device()?;
 
     // float32 data, as the peers get it: standard normal features, y = X·w + 3 + N(0, 1).

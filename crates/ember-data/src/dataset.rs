@@ -154,6 +154,22 @@ impl<T: Scalar> Dataset<T> {
         })
     }
 
+    /// How many samples each class has (index `k` for class `k`), when this is a classification
+    /// set, like `numpy.bincount(y, minlength=n_classes)`.
+    ///
+    /// ```
+    /// assert_eq!(ember_data::load("iris")?.class_counts(), Some(vec![50, 50, 50]));
+    /// # Ok::<(), ember_data::DataError>(())
+    /// ```
+    pub fn class_counts(&self) -> Option<Vec<usize>> {
+        let labels = self.labels.as_ref()?;
+        let mut counts = vec![0; labels.n_classes()];
+        for v in self.y.as_slice() {
+            counts[v.to_f64() as usize] += 1;
+        }
+        Some(counts)
+    }
+
     /// The same data with another element type.
     ///
     /// ```

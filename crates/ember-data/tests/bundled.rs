@@ -1,15 +1,7 @@
 //! Every bundled data set loads by name with scikit-learn's shapes, first rows and class counts
 //! (references: scikit-learn 1.9.1 `load_*()` on the same files).
 
-use ember_data::{DataError, Dataset, load};
-
-fn class_counts(d: &Dataset) -> Vec<usize> {
-    let classes = d.classes().expect("a classification set");
-    let k = d.labels().map_or(0, |l| l.n_classes());
-    (0..k)
-        .map(|c| classes.iter().filter(|&&v| v == c).count())
-        .collect()
-}
+use ember_data::{DataError, load};
 
 #[test]
 fn classification_sets_match_scikit_learn() -> Result<(), DataError> {
@@ -18,7 +10,7 @@ fn classification_sets_match_scikit_learn() -> Result<(), DataError> {
     assert_eq!(iris.x().shape(), (150, 4));
     assert_eq!(iris.x().row(0), &[5.1, 3.5, 1.4, 0.2]);
     assert_eq!(iris.x().row(149), &[5.9, 3.0, 5.1, 1.8]);
-    assert_eq!(class_counts(&iris), vec![50, 50, 50]);
+    assert_eq!(iris.class_counts().unwrap_or_default(), vec![50, 50, 50]);
     assert_eq!(
         iris.labels().map(|l| l.classes().to_vec()),
         Some(vec![
@@ -32,7 +24,7 @@ fn classification_sets_match_scikit_learn() -> Result<(), DataError> {
     assert_eq!(wine.x().shape(), (178, 13));
     assert_eq!(wine.x().row(0)[..6], [14.23, 1.71, 2.43, 15.6, 127.0, 2.8]);
     assert_eq!(wine.feature_names()[11], "od280/od315_of_diluted_wines");
-    assert_eq!(class_counts(&wine), vec![59, 71, 48]);
+    assert_eq!(wine.class_counts().unwrap_or_default(), vec![59, 71, 48]);
 
     let bc = load("breast_cancer")?;
     assert_eq!(bc.x().shape(), (569, 30));
@@ -43,7 +35,7 @@ fn classification_sets_match_scikit_learn() -> Result<(), DataError> {
     assert_eq!(bc.x().row(568)[..4], [7.76, 24.54, 47.92, 181.0]);
     assert_eq!(bc.feature_names()[0], "mean radius");
     assert_eq!(bc.feature_names()[29], "worst fractal dimension");
-    assert_eq!(class_counts(&bc), vec![212, 357]);
+    assert_eq!(bc.class_counts().unwrap_or_default(), vec![212, 357]);
     assert_eq!(bc.y().get(0, 0), 0.0);
 
     let digits = load("digits")?;
@@ -51,7 +43,7 @@ fn classification_sets_match_scikit_learn() -> Result<(), DataError> {
     assert_eq!(digits.x().row(0)[..6], [0.0, 0.0, 5.0, 13.0, 9.0, 1.0]);
     assert_eq!(digits.y().get(1796, 0), 8.0);
     assert_eq!(
-        class_counts(&digits),
+        digits.class_counts().unwrap_or_default(),
         vec![178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
     );
 
@@ -60,7 +52,14 @@ fn classification_sets_match_scikit_learn() -> Result<(), DataError> {
     // The first test image is a 7; pixels scaled to [0, 1].
     assert_eq!(mnist.y().get(0, 0), 7.0);
     assert!(mnist.x().as_slice().iter().all(|v| (0.0..=1.0).contains(v)));
-    assert_eq!(class_counts(&mnist).iter().sum::<usize>(), 1000);
+    assert_eq!(
+        mnist
+            .class_counts()
+            .unwrap_or_default()
+            .iter()
+            .sum::<usize>(),
+        1000
+    );
     Ok(())
 }
 

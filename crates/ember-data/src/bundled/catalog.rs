@@ -45,6 +45,12 @@ pub struct DatasetInfo {
 }
 
 const SKLEARN: &str = "scikit-learn 1.9.1 wheel, sklearn/datasets/data/ (original bytes, gzip -9n)";
+const DIABETES_LICENCE: &str = "free to use with citation (see diabetes.rst)";
+const DIABETES_CITATION: &str = "B. Efron, T. Hastie, I. Johnstone, R. Tibshirani (2004), Least Angle Regression, Annals of Statistics 32(2), 407-499";
+const ANSCOMBE_SOURCE: &str = "vega-datasets 3.2.1 (npm), data/anscombe.json";
+const ANSCOMBE_LICENCE: &str = "public domain (published in 1973)";
+const ANSCOMBE_CITATION: &str =
+    "F. J. Anscombe (1973), Graphs in Statistical Analysis, The American Statistician 27(1), 17-21";
 
 /// Every bundled data set, in the order [`load`](crate::load) lists them.
 pub const CATALOG: &[DatasetInfo] = &[
@@ -85,8 +91,8 @@ pub const CATALOG: &[DatasetInfo] = &[
         n_samples: 442,
         n_features: 10,
         source: SKLEARN,
-        licence: "free to use with citation (see diabetes.rst)",
-        citation: "B. Efron, T. Hastie, I. Johnstone, R. Tibshirani (2004), Least Angle Regression, Annals of Statistics 32(2), 407-499",
+        licence: DIABETES_LICENCE,
+        citation: DIABETES_CITATION,
     },
     DatasetInfo {
         name: "diabetes_raw",
@@ -95,8 +101,8 @@ pub const CATALOG: &[DatasetInfo] = &[
         n_samples: 442,
         n_features: 10,
         source: SKLEARN,
-        licence: "free to use with citation (see diabetes.rst)",
-        citation: "B. Efron, T. Hastie, I. Johnstone, R. Tibshirani (2004), Least Angle Regression, Annals of Statistics 32(2), 407-499",
+        licence: DIABETES_LICENCE,
+        citation: DIABETES_CITATION,
     },
     DatasetInfo {
         name: "digits",
@@ -124,9 +130,9 @@ pub const CATALOG: &[DatasetInfo] = &[
         task: Task::Regression,
         n_samples: 11,
         n_features: 1,
-        source: "vega-datasets 3.2.1 (npm), data/anscombe.json",
-        licence: "public domain (published in 1973)",
-        citation: "F. J. Anscombe (1973), Graphs in Statistical Analysis, The American Statistician 27(1), 17-21",
+        source: ANSCOMBE_SOURCE,
+        licence: ANSCOMBE_LICENCE,
+        citation: ANSCOMBE_CITATION,
     },
     DatasetInfo {
         name: "anscombe_ii",
@@ -134,9 +140,9 @@ pub const CATALOG: &[DatasetInfo] = &[
         task: Task::Regression,
         n_samples: 11,
         n_features: 1,
-        source: "vega-datasets 3.2.1 (npm), data/anscombe.json",
-        licence: "public domain (published in 1973)",
-        citation: "F. J. Anscombe (1973), Graphs in Statistical Analysis, The American Statistician 27(1), 17-21",
+        source: ANSCOMBE_SOURCE,
+        licence: ANSCOMBE_LICENCE,
+        citation: ANSCOMBE_CITATION,
     },
     DatasetInfo {
         name: "anscombe_iii",
@@ -144,9 +150,9 @@ pub const CATALOG: &[DatasetInfo] = &[
         task: Task::Regression,
         n_samples: 11,
         n_features: 1,
-        source: "vega-datasets 3.2.1 (npm), data/anscombe.json",
-        licence: "public domain (published in 1973)",
-        citation: "F. J. Anscombe (1973), Graphs in Statistical Analysis, The American Statistician 27(1), 17-21",
+        source: ANSCOMBE_SOURCE,
+        licence: ANSCOMBE_LICENCE,
+        citation: ANSCOMBE_CITATION,
     },
     DatasetInfo {
         name: "anscombe_iv",
@@ -154,9 +160,9 @@ pub const CATALOG: &[DatasetInfo] = &[
         task: Task::Regression,
         n_samples: 11,
         n_features: 1,
-        source: "vega-datasets 3.2.1 (npm), data/anscombe.json",
-        licence: "public domain (published in 1973)",
-        citation: "F. J. Anscombe (1973), Graphs in Statistical Analysis, The American Statistician 27(1), 17-21",
+        source: ANSCOMBE_SOURCE,
+        licence: ANSCOMBE_LICENCE,
+        citation: ANSCOMBE_CITATION,
     },
     DatasetInfo {
         name: "seed_line",

@@ -1,0 +1,20 @@
+//! What every benchmark binary shares.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+/// The output folder: the first argument that is not a flag, by default the workspace's
+/// `target/bench-data` (never inside the source tree); created if missing.
+pub fn out_dir() -> anyhow::Result<PathBuf> {
+    let out = PathBuf::from(
+        std::env::args()
+            .skip(1)
+            .find(|a| !a.starts_with("--"))
+            .unwrap_or_else(|| {
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench-data").into()
+            }),
+    );
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    Ok(out)
+}
