@@ -168,3 +168,29 @@ fn unknown_and_missing_backends_are_errors() {
     }
     assert!(DeviceChoice::Auto.device().is_ok());
 }
+
+#[test]
+fn data_loaders_batch_onto_every_backend() -> Result<(), Box<dyn std::error::Error>> {
+    use ember::data::batches::{ClassificationBatcher, LoaderConfig, data_loader};
+    let iris = ember::data::load("iris")?;
+    let config = LoaderConfig {
+        batch_size: 64,
+        seed: Some(3),
+    };
+    let mut per_backend = Vec::new();
+    for (choice, device) in devices() {
+        let loader = data_loader(&iris, ClassificationBatcher, &config, &device)?;
+        let mut labels = Vec::new();
+        for batch in loader.iter() {
+            let batch = batch?;
+            assert_eq!(batch.features.device(), device, "{choice}");
+            let data = batch.targets.into_data().convert::<i64>();
+            labels.extend(data.try_to_vec::<i64>().map_err(|e| format!("{e:?}"))?);
+        }
+        assert_eq!(labels.len(), 150, "{choice}");
+        per_backend.push(labels);
+    }
+    // The shuffle is the loader's, not the backend's: the same order everywhere.
+    assert!(per_backend.windows(2).all(|w| w[0] == w[1]));
+    Ok(())
+}
