@@ -147,28 +147,17 @@ impl BlockReader {
     }
 
     fn fill(&mut self) -> Result<(), DataError> {
-        let start = self.pending.len();
-        let want = BLOCK_BYTES.max(start / 2);
-        self.pending.resize(start + want, 0);
-        let mut filled = start;
-        while filled < self.pending.len() {
-            match self.reader.read(&mut self.pending[filled..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.pending.truncate(filled);
-                    return Err(DataError::File {
-                        file: self.file.clone(),
-                        message: format!("cannot read (is a gzip file truncated?): {e}"),
-                    });
-                }
-            }
-        }
-        self.pending.truncate(filled);
+        let want = BLOCK_BYTES.max(self.pending.len() / 2) as u64;
+        // `read_to_end` appends without zero-filling the buffer first; it stops short of `want`
+        // only at the end of the file.
+        let got = (&mut self.reader)
+            .take(want)
+            .read_to_end(&mut self.pending)
+            .map_err(|e| DataError::File {
+                file: self.file.clone(),
+                message: format!("cannot read (is a gzip file truncated?): {e}"),
+            })?;
+        self.eof = (got as u64) < want;
         Ok(())
     }
 }
