@@ -2,12 +2,13 @@
 //! seeded shuffling.
 //!
 //! ```
+//! use std::sync::Arc;
 //! use burn::tensor::Device;
 //! use ember_data::batches::{ClassificationBatcher, LoaderConfig, data_loader};
 //!
-//! let iris = ember_data::load("iris")?;
+//! let iris = Arc::new(ember_data::load("iris")?);
 //! let device = Device::flex();
-//! let loader = data_loader(&iris, ClassificationBatcher, &LoaderConfig { batch_size: 32, seed: Some(0) }, &device)?;
+//! let loader = data_loader(iris, ClassificationBatcher, &LoaderConfig { batch_size: 32, seed: Some(0) }, &device)?;
 //! let batch = loader.iter().next().expect("150 samples make 5 batches").expect("in memory: no read error");
 //! assert_eq!(batch.features.dims(), [32, 4]);
 //! assert_eq!(batch.targets.dims(), [32]);
@@ -150,16 +151,18 @@ pub struct LoaderConfig {
 }
 
 /// burn's `DataLoader` over `data`, making batches with `batcher` on `device` (always the
-/// device given, never burn's default).
+/// device given, never burn's default). The data set is shared, not copied: build a loader per
+/// epoch or per split at no cost.
 ///
 /// ```
+/// use std::sync::Arc;
 /// use ember_data::batches::{LoaderConfig, RegressionBatcher, data_loader};
-/// let data = ember_data::generators::seed_line(10, 0);
+/// let data = Arc::new(ember_data::generators::seed_line(10, 0));
 /// let config = LoaderConfig { batch_size: 0, seed: None };
-/// assert!(data_loader(&data, RegressionBatcher, &config, &burn::tensor::Device::flex()).is_err());
+/// assert!(data_loader(data, RegressionBatcher, &config, &burn::tensor::Device::flex()).is_err());
 /// ```
 pub fn data_loader<T, B, O>(
-    data: &Dataset<T>,
+    data: Arc<Dataset<T>>,
     batcher: B,
     config: &LoaderConfig,
     device: &Device,
@@ -184,5 +187,5 @@ where
     if let Some(seed) = config.seed {
         builder = builder.shuffle(seed);
     }
-    Ok(builder.build(data.clone()))
+    Ok(builder.build(data))
 }

@@ -239,6 +239,16 @@ pub(crate) fn mnist_from<T: Scalar>(
         // Divided in f64 and rounded once: the same bits as dividing in T.
         *v = T::from_f64(v.to_f64() / 255.0);
     }
+    if let Some(row) = labels
+        .values()
+        .iter()
+        .position(|v| !(0.0..10.0).contains(&v.to_f64()))
+    {
+        return Err(DataError::File {
+            file: label_name.into(),
+            message: format!("label {row} is {}, not a digit 0..9", labels.values()[row]),
+        });
+    }
     let y = labels.into_matrix()?;
     let names = (0..h * w).map(|k| format!("pixel_{}_{}", k / w, k % w));
     Dataset::new(x, y)?

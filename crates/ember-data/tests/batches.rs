@@ -1,6 +1,8 @@
 //! burn data loaders over ember data sets: every sample once per pass, seeded shuffling, the
 //! device given.
 
+use std::sync::Arc;
+
 use burn::tensor::Device;
 use ember_data::batches::{ClassificationBatcher, LoaderConfig, RegressionBatcher, data_loader};
 use ember_data::{DataError, load};
@@ -8,14 +10,14 @@ use ember_data::{DataError, load};
 #[test]
 fn a_pass_covers_every_sample_once_and_shuffles_by_seed() -> Result<(), DataError> {
     let device = Device::flex();
-    let digits = load("digits")?;
+    let digits = Arc::new(load("digits")?);
     let config = LoaderConfig {
         batch_size: 128,
         seed: Some(42),
     };
     let pass = |seed| -> Result<Vec<Vec<i64>>, DataError> {
         let loader = data_loader(
-            &digits,
+            Arc::clone(&digits),
             ClassificationBatcher,
             &LoaderConfig {
                 seed,
@@ -58,9 +60,9 @@ fn a_pass_covers_every_sample_once_and_shuffles_by_seed() -> Result<(), DataErro
 
 #[test]
 fn regression_batches_carry_features_and_targets() -> Result<(), DataError> {
-    let data = load("linnerud")?;
+    let data = Arc::new(load("linnerud")?);
     let loader = data_loader(
-        &data,
+        data,
         RegressionBatcher,
         &LoaderConfig {
             batch_size: 8,

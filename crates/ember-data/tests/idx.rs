@@ -79,7 +79,11 @@ fn mnist_checks_that_images_and_labels_agree() -> Result<(), Box<dyn std::error:
         "{m}"
     );
     std::fs::write(&labels, idx(0x08, &[2], &[3, 10]))?;
-    assert!(mnist::<f32>(&images, &labels).is_err());
+    let m = mnist::<f32>(&images, &labels).unwrap_err().to_string();
+    assert!(
+        m.ends_with("labels.idx: label 1 is 10, not a digit 0..9"),
+        "{m}"
+    );
     std::fs::remove_dir_all(dir)?;
     Ok(())
 }

@@ -172,14 +172,14 @@ fn unknown_and_missing_backends_are_errors() {
 #[test]
 fn data_loaders_batch_onto_every_backend() -> Result<(), Box<dyn std::error::Error>> {
     use ember::data::batches::{ClassificationBatcher, LoaderConfig, data_loader};
-    let iris = ember::data::load("iris")?;
+    let iris = std::sync::Arc::new(ember::data::load("iris")?);
     let config = LoaderConfig {
         batch_size: 64,
         seed: Some(3),
     };
     let mut per_backend = Vec::new();
     for (choice, device) in devices() {
-        let loader = data_loader(&iris, ClassificationBatcher, &config, &device)?;
+        let loader = data_loader(iris.clone(), ClassificationBatcher, &config, &device)?;
         let mut labels = Vec::new();
         for batch in loader.iter() {
             let batch = batch?;
