@@ -43,6 +43,26 @@ pub enum MetricError {
         /// The offending value.
         value: f64,
     },
+    /// A class index is outside the classes the metric was set up for.
+    #[error("{which} has class {class} at row {row}, outside 0..{n_classes}")]
+    ClassOutOfRange {
+        /// `"y_true"` or `"y_pred"`.
+        which: &'static str,
+        /// Row index (0-based).
+        row: usize,
+        /// The offending class index.
+        class: usize,
+        /// Number of classes.
+        n_classes: usize,
+    },
+    /// A row of predicted probabilities is not a probability distribution.
+    #[error("y_proba row {row}: {message}")]
+    NotProbability {
+        /// Row index (0-based).
+        row: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// The metric is not defined for this input (as scikit-learn would warn or raise).
     #[error("{0}")]
     Undefined(String),

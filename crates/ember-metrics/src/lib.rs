@@ -1,6 +1,7 @@
 //! Metrics defined exactly as scikit-learn defines them.
 //!
-//! Every function takes the true and the predicted values as `f64` slices and returns a
+//! Regression metrics take the true and the predicted values as `f64` slices, classification
+//! metrics class indices (`usize`) or probabilities; every function returns a
 //! [`Result`]: mismatched lengths, empty input and non-finite values are errors, never a panic
 //! and never a silently wrong number.
 //!
@@ -14,11 +15,20 @@
 //! # Ok::<(), ember_metrics::MetricError>(())
 //! ```
 
+mod classification;
+mod confusion;
 mod error;
 mod regression;
+mod streaming;
 
+pub use classification::{
+    Average, ClassScores, accuracy_score, balanced_accuracy_score, f1_score, log_loss,
+    precision_score, recall_score, roc_auc_score,
+};
+pub use confusion::ConfusionMatrix;
 pub use error::MetricError;
 pub use regression::{
     Multioutput, RegressionMetric, explained_variance_score, max_error, mean_absolute_error,
     mean_squared_error, r2_score, root_mean_squared_error,
 };
+pub use streaming::{ClassificationAccumulator, RegressionAccumulator};

@@ -160,7 +160,7 @@ impl RegressionMetric {
 
 /// `1 - numerator / denominator`, with scikit-learn's `force_finite=True` rule for a constant
 /// target: a perfect prediction scores 1, anything else 0.
-fn finite_ratio(numerator: f64, denominator: f64) -> f64 {
+pub(crate) fn finite_ratio(numerator: f64, denominator: f64) -> f64 {
     if denominator != 0.0 {
         1.0 - numerator / denominator
     } else if numerator == 0.0 {
@@ -181,7 +181,11 @@ fn sum_sq_dev(values: impl Iterator<Item = f64> + Clone, n: usize) -> f64 {
     values.map(|v| (v - mean) * (v - mean)).sum()
 }
 
-fn validate(y_true: &[f64], y_pred: &[f64], n_outputs: usize) -> Result<usize, MetricError> {
+pub(crate) fn validate(
+    y_true: &[f64],
+    y_pred: &[f64],
+    n_outputs: usize,
+) -> Result<usize, MetricError> {
     if y_true.len() != y_pred.len() {
         return Err(MetricError::LengthMismatch {
             y_true: y_true.len(),
