@@ -2,6 +2,7 @@
 
 use ember_data::DataError;
 use ember_metrics::MetricError;
+use ember_train::TrainError;
 use thiserror::Error;
 
 /// Why a model could not be fitted or used. Messages name the field, row or column at fault.
@@ -68,4 +69,7 @@ pub enum FitError {
     /// A metric could not be computed.
     #[error(transparent)]
     Metric(#[from] MetricError),
+    /// Training failed (diverged, a checkpoint could not be written, …).
+    #[error(transparent)]
+    Train(#[from] TrainError),
 }

@@ -18,5 +18,6 @@
 
 mod error;
 pub mod linear;
+pub mod mlp;
 
 pub use error::FitError;

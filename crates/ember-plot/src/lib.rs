@@ -19,7 +19,12 @@
 mod atomic;
 mod error;
 mod font;
+mod heatmap;
+mod lines;
+mod render;
 mod scatter_line;
 
 pub use error::PlotError;
+pub use heatmap::Heatmap;
+pub use lines::LineChart;
 pub use scatter_line::ScatterLine;

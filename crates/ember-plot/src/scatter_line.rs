@@ -6,8 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::PlotError;
-use crate::atomic::write_atomically;
-use crate::font::{FAMILY, ensure_registered};
+use crate::font::FAMILY;
+use crate::render::{self, Chart, padded_range};
 
 /// Data points (blue) and a line (red), with axis labels, a legend and a title.
 ///
@@ -91,32 +91,13 @@ impl<'a> ScatterLine<'a> {
     /// assert_eq!(err.to_string(), "cannot plot: point 1 is not finite");
     /// ```
     pub fn save(&self, path: &Path) -> Result<(), PlotError> {
-        self.check()?;
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        let draw_error = |message: String| PlotError::Draw {
-            path: path.to_path_buf(),
-            message,
-        };
-        match extension.as_deref() {
-            Some("png") | Some("svg") => {}
-            _ => {
-                return Err(PlotError::UnsupportedFormat {
-                    path: path.to_path_buf(),
-                });
-            }
-        }
-        ensure_registered().map_err(draw_error)?;
-        write_atomically(path, |tmp| {
-            if extension.as_deref() == Some("png") {
-                self.draw(BitMapBackend::new(tmp, self.size).into_drawing_area())
-            } else {
-                self.draw(SVGBackend::new(tmp, self.size).into_drawing_area())
-            }
-            .map_err(draw_error)
-        })
+        render::save(self, path)
+    }
+}
+
+impl Chart for ScatterLine<'_> {
+    fn size(&self) -> (u32, u32) {
+        self.size
     }
 
     fn check(&self) -> Result<(), PlotError> {
@@ -193,13 +174,4 @@ impl<'a> ScatterLine<'a> {
             .map_err(err)?;
         root.present().map_err(err)
     }
-}
-
-/// The data's range with 5 % of air on each side (one unit when all values are equal).
-fn padded_range<'v>(values: impl Iterator<Item = &'v f64>) -> std::ops::Range<f64> {
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-        (lo.min(v), hi.max(v))
-    });
-    let pad = if hi > lo { 0.05 * (hi - lo) } else { 1.0 };
-    lo - pad..hi + pad
 }

@@ -22,6 +22,7 @@ pub use ember_data as data;
 pub use ember_metrics as metrics;
 pub use ember_models as models;
 pub use ember_plot as plot;
+pub use ember_train as train;
 
 /// The names most programs need, in one import.
 ///

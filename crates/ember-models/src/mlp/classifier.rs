@@ -1,0 +1,298 @@
+//! `MlpClassifier`: a multilayer perceptron trained on softmax cross-entropy.
+
+use burn::tensor::Device;
+use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
+use ember_train::{History, Objective, TrainConfig, probabilities, train};
+use serde::{Deserialize, Serialize};
+
+use super::{Activation, Mlp, MlpConfig, WeightInit, check_features, class_dataset};
+use crate::FitError;
+
+/// Hyper-parameters of [`MlpClassifier`]; `fit` trains one.
+///
+/// ```
+/// use burn::tensor::Device;
+/// use ember_models::mlp::MlpClassifierConfig;
+/// use ember_train::{Progress, TrainConfig};
+///
+/// let data = ember_data::load("iris")?.cast::<f32>();
+/// let config = MlpClassifierConfig {
+///     hidden: vec![16],
+///     train: TrainConfig { epochs: 100, learning_rate: 0.01, progress: Progress::Off, ..Default::default() },
+///     ..Default::default()
+/// };
+/// let model = config.fit_dataset(&data, None, &Device::flex())?;
+/// assert!(model.score(data.x(), &data.classes().unwrap())? > 0.9);
+/// let p = model.predict_proba(data.x())?;
+/// assert!((p.row(0).iter().sum::<f64>() - 1.0).abs() < 1e-12);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MlpClassifierConfig {
+    /// Hidden layer sizes (scikit-learn's `hidden_layer_sizes`, default `[100]`).
+    pub hidden: Vec<usize>,
+    /// Activation after each hidden layer.
+    pub activation: Activation,
+    /// Dropout probability after each hidden activation.
+    pub dropout: f64,
+    /// Weight initialisation.
+    pub init: WeightInit,
+    /// The training loop's settings.
+    pub train: TrainConfig,
+}
+
+impl Default for MlpClassifierConfig {
+    fn default() -> Self {
+        Self {
+            hidden: vec![100],
+            activation: Activation::Relu,
+            dropout: 0.0,
+            init: WeightInit::KaimingUniform,
+            train: TrainConfig::default(),
+        }
+    }
+}
+
+impl MlpClassifierConfig {
+    /// Trains on features `x` and class indices `y` (`0..k`, k = the largest + 1).
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// use ember_data::Matrix;
+    /// let x: Matrix = Matrix::zeros(3, 2);
+    /// let err = ember_models::mlp::MlpClassifierConfig::default().fit(&x, &[0, 1], &Device::flex()).unwrap_err();
+    /// assert_eq!(err.to_string(), "rows of X vs class labels: 3 vs 2");
+    /// ```
+    pub fn fit<T: Scalar>(
+        &self,
+        x: &Matrix<T>,
+        y: &[usize],
+        device: &Device,
+    ) -> Result<MlpClassifier, FitError> {
+        let data = class_dataset(x, y)?;
+        self.fit_dataset(&data, None, device)
+    }
+
+    /// Trains on a data set whose target column holds class indices (as
+    /// [`ember_data::load`] and `read_csv` with labels give); `valid` is scored every epoch
+    /// (else `train.validation_fraction` of `data` is held out, if set). The data set's class
+    /// names are kept.
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// use ember_models::mlp::MlpClassifierConfig;
+    /// let data = ember_data::load("iris")?;
+    /// let config = MlpClassifierConfig { hidden: vec![], ..Default::default() };
+    /// let bad = ember_train::TrainConfig { epochs: 0, ..Default::default() };
+    /// let err = MlpClassifierConfig { train: bad, ..config }.fit_dataset(&data, None, &Device::flex()).unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid config `epochs`: must be at least 1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fit_dataset<T: Scalar>(
+        &self,
+        data: &Dataset<T>,
+        valid: Option<&Dataset<T>>,
+        device: &Device,
+    ) -> Result<MlpClassifier, FitError> {
+        if !(0.0..1.0).contains(&self.dropout) {
+            return Err(FitError::InvalidConfig {
+                field: "dropout",
+                message: format!("must be in [0, 1), got {}", self.dropout),
+            });
+        }
+        let n_classes = n_classes(data, valid)?;
+        let train_set = data.cast::<f32>();
+        let valid_set = valid.map(|v| v.cast::<f32>());
+        let shape = MlpConfig::new(data.x().n_cols(), self.hidden.clone(), n_classes)
+            .with_activation(self.activation)
+            .with_dropout(self.dropout)
+            .with_init(self.init);
+        let trained = train(
+            |d| shape.init(d),
+            Objective::CrossEntropy { n_classes },
+            &train_set,
+            valid_set.as_ref(),
+            &self.train,
+            device,
+        )?;
+        Ok(MlpClassifier {
+            config: self.clone(),
+            shape,
+            module: trained.model,
+            history: trained.history,
+            epoch: trained.epoch,
+            labels: data.labels().cloned(),
+            device: device.clone(),
+        })
+    }
+}
+
+/// Number of classes: from the label encoder when there is one, else the largest index + 1.
+fn n_classes<T: Scalar>(data: &Dataset<T>, valid: Option<&Dataset<T>>) -> Result<usize, FitError> {
+    if let Some(labels) = data.labels() {
+        return Ok(labels.n_classes());
+    }
+    let largest = data
+        .y()
+        .as_slice()
+        .iter()
+        .chain(valid.map_or(&[][..], |v| v.y().as_slice()))
+        .map(|v| v.to_f64())
+        .fold(0.0, f64::max);
+    if data.y().n_cols() != 1 || largest < 1.0 {
+        return Err(FitError::InvalidConfig {
+            field: "y",
+            message: "classification needs one target column with at least two classes".into(),
+        });
+    }
+    Ok(largest as usize + 1)
+}
+
+/// A trained multilayer-perceptron classifier. Made only by [`MlpClassifierConfig`]'s `fit`.
+#[derive(Debug)]
+pub struct MlpClassifier {
+    config: MlpClassifierConfig,
+    shape: MlpConfig,
+    module: Mlp,
+    history: History,
+    epoch: usize,
+    labels: Option<LabelEncoder>,
+    device: Device,
+}
+
+impl MlpClassifier {
+    /// Class probabilities, one row per sample, each summing to 1 (scikit-learn's
+    /// `predict_proba`).
+    ///
+    /// ```
+    /// # use burn::tensor::Device;
+    /// # let data = ember_data::load("iris")?;
+    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 2, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// let model = config.fit_dataset(&data, None, &Device::flex())?;
+    /// assert_eq!(model.predict_proba(data.x())?.shape(), (150, 3));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn predict_proba<T: Scalar>(&self, x: &Matrix<T>) -> Result<Matrix, FitError> {
+        let outputs = self.logits(x)?;
+        let k = self.n_classes();
+        let proba = probabilities(&outputs, k, x.n_rows());
+        Ok(Matrix::new(x.n_rows(), k, proba)?)
+    }
+
+    /// The most probable class of each sample (an index into [`labels`](Self::labels)).
+    ///
+    /// ```
+    /// # use burn::tensor::Device;
+    /// # let data = ember_data::load("iris")?;
+    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 2, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// let model = config.fit_dataset(&data, None, &Device::flex())?;
+    /// assert!(model.predict(data.x())?.iter().all(|&c| c < 3));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn predict<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<usize>, FitError> {
+        let outputs = self.logits(x)?;
+        let k = self.n_classes();
+        Ok(outputs
+            .chunks(k)
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .fold(
+                        (0, f32::NEG_INFINITY),
+                        |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+                    )
+                    .0
+            })
+            .collect())
+    }
+
+    /// Accuracy on `x` against the true class indices `y` (scikit-learn's `score`).
+    ///
+    /// ```
+    /// # use burn::tensor::Device;
+    /// # let data = ember_data::load("iris")?;
+    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 2, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// let model = config.fit_dataset(&data, None, &Device::flex())?;
+    /// let accuracy = model.score(data.x(), &data.classes().unwrap())?;
+    /// assert!((0.0..=1.0).contains(&accuracy));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn score<T: Scalar>(&self, x: &Matrix<T>, y: &[usize]) -> Result<f64, FitError> {
+        Ok(ember_metrics::accuracy_score(y, &self.predict(x)?)?)
+    }
+
+    fn logits<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<f32>, FitError> {
+        check_features(x, self.shape.n_inputs)?;
+        let x = x.cast::<f32>();
+        Ok(ember_train::outputs(
+            &self.module,
+            x.as_slice(),
+            x.n_cols(),
+            &self.device,
+        )?)
+    }
+
+    /// Number of classes.
+    ///
+    /// ```
+    /// # use burn::tensor::Device;
+    /// # let data = ember_data::load("iris")?;
+    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 1, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// assert_eq!(config.fit_dataset(&data, None, &Device::flex())?.n_classes(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn n_classes(&self) -> usize {
+        self.shape.n_outputs
+    }
+
+    /// The class names the indices stand for, when the data set had them.
+    ///
+    /// ```
+    /// # use burn::tensor::Device;
+    /// # let data = ember_data::load("iris")?;
+    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 1, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// let model = config.fit_dataset(&data, None, &Device::flex())?;
+    /// assert_eq!(model.labels().unwrap().decode(0), Some("setosa"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn labels(&self) -> Option<&LabelEncoder> {
+        self.labels.as_ref()
+    }
+
+    /// Every epoch's metrics.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Training loss per epoch (scikit-learn's `loss_curve_`).
+    pub fn loss_history(&self) -> Vec<f64> {
+        self.history.series("train_loss")
+    }
+
+    /// Epochs run (scikit-learn's `n_iter_`).
+    pub fn n_iter(&self) -> usize {
+        self.history.epochs.len()
+    }
+
+    /// The epoch whose weights the model holds (the best one with early stopping's
+    /// `restore_best`).
+    pub fn best_epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// The network.
+    pub fn module(&self) -> &Mlp {
+        &self.module
+    }
+
+    /// The network's shape (to rebuild it before loading weights).
+    pub fn shape(&self) -> &MlpConfig {
+        &self.shape
+    }
+
+    /// The hyper-parameters it was trained with.
+    pub fn config(&self) -> &MlpClassifierConfig {
+        &self.config
+    }
+}

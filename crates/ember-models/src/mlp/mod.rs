@@ -1,0 +1,60 @@
+//! Multilayer perceptrons: the [`Mlp`] burn module and two estimators on it,
+//! [`MlpRegressorConfig`] → [`MlpRegressor`] and [`MlpClassifierConfig`] → [`MlpClassifier`],
+//! trained by [`ember_train`]'s loop.
+//!
+//! ```
+//! use burn::tensor::Device;
+//! use ember_models::mlp::MlpClassifierConfig;
+//! use ember_train::{Progress, TrainConfig};
+//!
+//! let data = ember_data::load("iris")?;
+//! let config = MlpClassifierConfig {
+//!     hidden: vec![8],
+//!     train: TrainConfig { epochs: 5, progress: Progress::Off, ..Default::default() },
+//!     ..Default::default()
+//! };
+//! let model = config.fit_dataset(&data, None, &Device::flex())?;
+//! assert_eq!(model.n_iter(), 5);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod classifier;
+mod module;
+mod regressor;
+
+pub use classifier::{MlpClassifier, MlpClassifierConfig};
+pub use module::{Activation, Mlp, MlpConfig, WeightInit};
+pub use regressor::{MlpRegressor, MlpRegressorConfig};
+
+use ember_data::{DataError, Dataset, Matrix, Scalar};
+
+use crate::FitError;
+
+/// An error unless `x` has the `expected` number of columns.
+pub(crate) fn check_features<T: Scalar>(x: &Matrix<T>, expected: usize) -> Result<(), FitError> {
+    if x.n_cols() != expected {
+        return Err(FitError::FeatureCount {
+            expected,
+            got: x.n_cols(),
+        });
+    }
+    Ok(())
+}
+
+/// A data set of features `x` and class indices `y`.
+pub(crate) fn class_dataset<T: Scalar>(x: &Matrix<T>, y: &[usize]) -> Result<Dataset<T>, FitError> {
+    if x.n_rows() != y.len() {
+        return Err(DataError::Mismatch {
+            what: "rows of X vs class labels",
+            left: x.n_rows(),
+            right: y.len(),
+        }
+        .into());
+    }
+    let y = Matrix::new(
+        y.len(),
+        1,
+        y.iter().map(|&c| T::from_f64(c as f64)).collect(),
+    )?;
+    Ok(Dataset::new(x.clone(), y)?)
+}

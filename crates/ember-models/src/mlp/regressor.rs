@@ -1,0 +1,253 @@
+//! `MlpRegressor`: a multilayer perceptron trained on the mean squared error.
+
+use burn::tensor::Device;
+use ember_data::preprocessing::StandardScaler;
+use ember_data::{Dataset, Matrix, Scalar};
+use ember_metrics::{Multioutput, RegressionMetric};
+use ember_train::{History, Objective, TrainConfig, train};
+use serde::{Deserialize, Serialize};
+
+use super::{Activation, Mlp, MlpConfig, WeightInit, check_features};
+use crate::FitError;
+
+/// Hyper-parameters of [`MlpRegressor`]; `fit` trains one.
+///
+/// Targets are standardised for training (each output to mean 0, variance 1, as
+/// scikit-learn's `TransformedTargetRegressor` with a `StandardScaler` would) and predictions
+/// mapped back, so one learning rate suits targets of any scale; losses in the history are in
+/// standardised units.
+///
+/// ```
+/// use burn::tensor::Device;
+/// use ember_models::mlp::MlpRegressorConfig;
+/// use ember_train::{Progress, TrainConfig};
+///
+/// let data = ember_data::generators::seed_line(200, 42);
+/// let config = MlpRegressorConfig {
+///     hidden: vec![16],
+///     train: TrainConfig { epochs: 60, learning_rate: 0.01, progress: Progress::Off, ..Default::default() },
+///     ..Default::default()
+/// };
+/// let model = config.fit(data.x(), data.y(), &Device::flex())?;
+/// assert!(model.score(data.x(), data.y())? > 0.8);
+/// # Ok::<(), ember_models::FitError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MlpRegressorConfig {
+    /// Hidden layer sizes (scikit-learn's `hidden_layer_sizes`, default `[100]`).
+    pub hidden: Vec<usize>,
+    /// Activation after each hidden layer.
+    pub activation: Activation,
+    /// Dropout probability after each hidden activation.
+    pub dropout: f64,
+    /// Weight initialisation.
+    pub init: WeightInit,
+    /// Standardise the targets for training.
+    pub standardize_targets: bool,
+    /// The training loop's settings.
+    pub train: TrainConfig,
+}
+
+impl Default for MlpRegressorConfig {
+    fn default() -> Self {
+        Self {
+            hidden: vec![100],
+            activation: Activation::Relu,
+            dropout: 0.0,
+            init: WeightInit::KaimingUniform,
+            standardize_targets: true,
+            train: TrainConfig::default(),
+        }
+    }
+}
+
+impl MlpRegressorConfig {
+    /// Trains on features `x` and targets `y` (one column per output).
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// use ember_data::Matrix;
+    /// let (x, y): (Matrix, Matrix) = (Matrix::zeros(3, 2), Matrix::zeros(2, 1));
+    /// let err = ember_models::mlp::MlpRegressorConfig::default().fit(&x, &y, &Device::flex()).unwrap_err();
+    /// assert_eq!(err.to_string(), "rows of X vs rows of y: 3 vs 2");
+    /// ```
+    pub fn fit<T: Scalar>(
+        &self,
+        x: &Matrix<T>,
+        y: &Matrix<T>,
+        device: &Device,
+    ) -> Result<MlpRegressor, FitError> {
+        let data = Dataset::new(x.clone(), y.clone())?;
+        self.fit_dataset(&data, None, device)
+    }
+
+    /// Trains on a data set; `valid` is scored every epoch (else
+    /// `train.validation_fraction` of `data` is held out, if set).
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// use ember_models::mlp::MlpRegressorConfig;
+    /// let data = ember_data::load("diabetes")?;
+    /// let err = MlpRegressorConfig { dropout: 1.0, ..Default::default() }.fit_dataset(&data, None, &Device::flex()).unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid config `dropout`: must be in [0, 1), got 1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fit_dataset<T: Scalar>(
+        &self,
+        data: &Dataset<T>,
+        valid: Option<&Dataset<T>>,
+        device: &Device,
+    ) -> Result<MlpRegressor, FitError> {
+        if !(0.0..1.0).contains(&self.dropout) {
+            return Err(FitError::InvalidConfig {
+                field: "dropout",
+                message: format!("must be in [0, 1), got {}", self.dropout),
+            });
+        }
+        let k = data.y().n_cols();
+        let (offset, scale) = if self.standardize_targets {
+            let scaler = StandardScaler::fit(data.y())?;
+            (scaler.mean().to_vec(), scaler.scale().to_vec())
+        } else {
+            (vec![0.0; k], vec![1.0; k])
+        };
+        let standardise = |d: &Dataset<T>| -> Result<Dataset<f32>, FitError> {
+            let y = d.y();
+            let values = y
+                .as_slice()
+                .iter()
+                .enumerate()
+                .map(|(i, v)| ((v.to_f64() - offset[i % k]) / scale[i % k]) as f32)
+                .collect();
+            Ok(Dataset::new(
+                d.x().cast::<f32>(),
+                Matrix::new(y.n_rows(), k, values)?,
+            )?)
+        };
+        let train_set = standardise(data)?;
+        let valid_set = valid.map(standardise).transpose()?;
+        let shape = MlpConfig::new(data.x().n_cols(), self.hidden.clone(), k)
+            .with_activation(self.activation)
+            .with_dropout(self.dropout)
+            .with_init(self.init);
+        let trained = train(
+            |d| shape.init(d),
+            Objective::MeanSquaredError { n_outputs: k },
+            &train_set,
+            valid_set.as_ref(),
+            &self.train,
+            device,
+        )?;
+        Ok(MlpRegressor {
+            config: self.clone(),
+            shape,
+            module: trained.model,
+            history: trained.history,
+            epoch: trained.epoch,
+            offset,
+            scale,
+            device: device.clone(),
+        })
+    }
+}
+
+/// A trained multilayer-perceptron regressor. Made only by [`MlpRegressorConfig`]'s `fit`.
+#[derive(Debug)]
+pub struct MlpRegressor {
+    config: MlpRegressorConfig,
+    shape: MlpConfig,
+    module: Mlp,
+    history: History,
+    epoch: usize,
+    offset: Vec<f64>,
+    scale: Vec<f64>,
+    device: Device,
+}
+
+impl MlpRegressor {
+    /// Predictions, one row per sample and one column per output, in the targets' units.
+    ///
+    /// ```
+    /// # use burn::tensor::Device;
+    /// # let data = ember_data::generators::seed_line(50, 1);
+    /// # let config = ember_models::mlp::MlpRegressorConfig { train: ember_train::TrainConfig { epochs: 1, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// let model = config.fit(data.x(), data.y(), &Device::flex())?;
+    /// assert_eq!(model.predict(data.x())?.shape(), (50, 1));
+    /// # Ok::<(), ember_models::FitError>(())
+    /// ```
+    pub fn predict<T: Scalar>(&self, x: &Matrix<T>) -> Result<Matrix, FitError> {
+        check_features(x, self.shape.n_inputs)?;
+        let xf = x.cast::<f32>();
+        let out = ember_train::outputs(&self.module, xf.as_slice(), xf.n_cols(), &self.device)?;
+        let k = self.scale.len();
+        let values = out
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| f64::from(v) * self.scale[i % k] + self.offset[i % k])
+            .collect();
+        Ok(Matrix::new(x.n_rows(), k, values)?)
+    }
+
+    /// R² of the predictions on `x` against `y`, averaged over outputs (scikit-learn's `score`).
+    ///
+    /// ```
+    /// # use burn::tensor::Device;
+    /// # let data = ember_data::generators::seed_line(50, 1);
+    /// # let config = ember_models::mlp::MlpRegressorConfig { train: ember_train::TrainConfig { epochs: 1, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// let model = config.fit(data.x(), data.y(), &Device::flex())?;
+    /// assert!(model.score(data.x(), data.y())? <= 1.0);
+    /// # Ok::<(), ember_models::FitError>(())
+    /// ```
+    pub fn score<T: Scalar>(&self, x: &Matrix<T>, y: &Matrix<T>) -> Result<f64, FitError> {
+        let pred = self.predict(x)?;
+        let truth = y.cast::<f64>();
+        if truth.n_cols() != pred.n_cols() {
+            return Err(FitError::TargetCount {
+                expected: pred.n_cols(),
+                got: truth.n_cols(),
+            });
+        }
+        Ok(RegressionMetric::R2.score(
+            truth.as_slice(),
+            pred.as_slice(),
+            pred.n_cols(),
+            Multioutput::UniformAverage,
+        )?)
+    }
+
+    /// Every epoch's metrics.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Training loss per epoch, in standardised units (scikit-learn's `loss_curve_`).
+    pub fn loss_history(&self) -> Vec<f64> {
+        self.history.series("train_loss")
+    }
+
+    /// Epochs run (scikit-learn's `n_iter_`).
+    pub fn n_iter(&self) -> usize {
+        self.history.epochs.len()
+    }
+
+    /// The epoch whose weights the model holds.
+    pub fn best_epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// The network (it predicts standardised targets).
+    pub fn module(&self) -> &Mlp {
+        &self.module
+    }
+
+    /// The network's shape.
+    pub fn shape(&self) -> &MlpConfig {
+        &self.shape
+    }
+
+    /// The hyper-parameters it was trained with.
+    pub fn config(&self) -> &MlpRegressorConfig {
+        &self.config
+    }
+}

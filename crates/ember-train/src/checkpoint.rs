@@ -1,0 +1,198 @@
+//! Checkpoints: one directory per epoch (`checkpoints/epoch-000007/`) holding the model, the
+//! optimizer state, the best weights so far and the run's state, written under a temporary
+//! name, synced and renamed into place, so a run killed at any instant leaves only whole
+//! checkpoints.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use burn::store::ModuleRecord;
+use burn::tensor::Bytes;
+use serde::{Deserialize, Serialize};
+
+use crate::History;
+use crate::TrainError;
+use crate::schedule::ScheduleState;
+
+/// The part of a run that is not tensors.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RunState {
+    /// The config the run was started with (`epochs`, `progress`, `resume` aside), to refuse
+    /// resuming a different run.
+    pub fingerprint: serde_json::Value,
+    /// Epochs completed.
+    pub epoch: usize,
+    pub history: History,
+    pub schedule: ScheduleState,
+    /// Best monitored value (as minimised) and its epoch.
+    pub best: Option<(f64, usize)>,
+    /// Epochs since the best one.
+    pub stale: usize,
+    /// Whether early stopping ended the run.
+    pub stopped: bool,
+}
+
+/// What is needed to continue a run.
+pub(crate) struct Checkpoint {
+    pub dir: PathBuf,
+    pub state: RunState,
+    pub model: ModuleRecord,
+    pub optimizer: PathBuf,
+    pub best: Option<Bytes>,
+}
+
+const MODEL: &str = "model.bpk";
+const OPTIMIZER: &str = "optimizer.bpk";
+const BEST: &str = "best.bpk";
+const STATE: &str = "state.json";
+
+fn epoch_dir(root: &Path, epoch: usize) -> PathBuf {
+    root.join(format!("epoch-{epoch:06}"))
+}
+
+/// Writes a file through `write` under a temporary name beside `path`, syncs it and renames
+/// it over `path`.
+pub(crate) fn write_file_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<(), TrainError> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let result = File::create(&tmp)
+        .and_then(|mut f| {
+            write(&mut f)?;
+            f.sync_all()
+        })
+        .and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(TrainError::io(path))
+}
+
+fn sync_dir(dir: &Path) -> Result<(), TrainError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(TrainError::io(dir))
+}
+
+fn record_error(path: &Path) -> impl FnOnce(burn::store::RecordError) -> TrainError + '_ {
+    move |e| TrainError::Checkpoint {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Writes the checkpoint of `state.epoch` into `root` and removes all but the newest `keep`.
+pub(crate) fn save(
+    root: &Path,
+    state: &RunState,
+    model: ModuleRecord,
+    optimizer: &burn::optim::ModuleOptimizer,
+    best: Option<&Bytes>,
+    keep: usize,
+) -> Result<PathBuf, TrainError> {
+    fs::create_dir_all(root).map_err(TrainError::io(root))?;
+    let done = epoch_dir(root, state.epoch);
+    let tmp = root.join(format!(
+        ".epoch-{:06}.tmp-{}",
+        state.epoch,
+        std::process::id()
+    ));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(TrainError::io(&tmp))?;
+    }
+    fs::create_dir(&tmp).map_err(TrainError::io(&tmp))?;
+    let model_path = tmp.join(MODEL);
+    model.save(&model_path).map_err(record_error(&model_path))?;
+    let optimizer_path = tmp.join(OPTIMIZER);
+    optimizer
+        .save(&optimizer_path)
+        .map_err(record_error(&optimizer_path))?;
+    for path in [&model_path, &optimizer_path] {
+        File::open(path)
+            .and_then(|f| f.sync_all())
+            .map_err(TrainError::io(path))?;
+    }
+    if let Some(bytes) = best {
+        let path = tmp.join(BEST);
+        write_file_atomically(&path, |f| f.write_all(bytes))?;
+    }
+    let json = serde_json::to_vec_pretty(state).map_err(|e| TrainError::Checkpoint {
+        path: tmp.join(STATE),
+        message: e.to_string(),
+    })?;
+    write_file_atomically(&tmp.join(STATE), |f| f.write_all(&json))?;
+    sync_dir(&tmp)?;
+    if done.exists() {
+        fs::remove_dir_all(&done).map_err(TrainError::io(&done))?;
+    }
+    fs::rename(&tmp, &done).map_err(TrainError::io(&done))?;
+    sync_dir(root)?;
+    for old in epochs(root)?.into_iter().rev().skip(keep) {
+        let dir = epoch_dir(root, old);
+        fs::remove_dir_all(&dir).map_err(TrainError::io(&dir))?;
+    }
+    Ok(done)
+}
+
+/// Completed checkpoints' epochs, oldest first (temporary directories are not checkpoints).
+fn epochs(root: &Path) -> Result<Vec<usize>, TrainError> {
+    if !root.exists() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for entry in fs::read_dir(root).map_err(TrainError::io(root))? {
+        let entry = entry.map_err(TrainError::io(root))?;
+        let name = entry.file_name();
+        if let Some(epoch) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("epoch-"))
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            found.push(epoch);
+        }
+    }
+    found.sort_unstable();
+    Ok(found)
+}
+
+/// The newest checkpoint in `root`, if any; leftovers of interrupted writes are removed.
+pub(crate) fn latest(root: &Path) -> Result<Option<Checkpoint>, TrainError> {
+    if !root.exists() {
+        return Ok(None);
+    }
+    for entry in fs::read_dir(root).map_err(TrainError::io(root))? {
+        let entry = entry.map_err(TrainError::io(root))?;
+        if entry.file_name().to_string_lossy().starts_with(".epoch-") {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+    let Some(&epoch) = epochs(root)?.last() else {
+        return Ok(None);
+    };
+    let dir = epoch_dir(root, epoch);
+    let state_path = dir.join(STATE);
+    let text = fs::read(&state_path).map_err(TrainError::io(&state_path))?;
+    let state: RunState = serde_json::from_slice(&text).map_err(|e| TrainError::Checkpoint {
+        path: state_path.clone(),
+        message: e.to_string(),
+    })?;
+    let model_path = dir.join(MODEL);
+    let model = ModuleRecord::load(&model_path).map_err(record_error(&model_path))?;
+    let best_path = dir.join(BEST);
+    let best = if best_path.exists() {
+        Some(Bytes::from_bytes_vec(
+            fs::read(&best_path).map_err(TrainError::io(&best_path))?,
+        ))
+    } else {
+        None
+    };
+    Ok(Some(Checkpoint {
+        optimizer: dir.join(OPTIMIZER),
+        dir,
+        state,
+        model,
+        best,
+    }))
+}

@@ -1,0 +1,205 @@
+//! The settings of a training run: serialisable, with defaults, validated before training.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{GradClip, OptimizerConfig, Schedule, TrainError};
+
+/// Stop when a monitored metric stops improving.
+///
+/// ```
+/// use ember_train::EarlyStopping;
+/// let es: EarlyStopping = serde_json::from_str(r#"{"metric": "valid_accuracy", "patience": 5}"#)?;
+/// assert!(es.restore_best && es.min_delta == 0.0);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EarlyStopping {
+    /// `split_metric`: `valid_loss`, `valid_accuracy`, `train_loss`, `valid_r2`, … Losses and
+    /// errors are minimised, scores (accuracy, R², F1) maximised.
+    pub metric: String,
+    /// Epochs without improvement before stopping.
+    pub patience: usize,
+    /// The least change that counts as an improvement.
+    pub min_delta: f64,
+    /// Hand back the weights of the best epoch rather than the last.
+    pub restore_best: bool,
+}
+
+impl Default for EarlyStopping {
+    /// Validation loss, patience 10, restoring the best weights.
+    fn default() -> Self {
+        Self {
+            metric: "valid_loss".into(),
+            patience: 10,
+            min_delta: 0.0,
+            restore_best: true,
+        }
+    }
+}
+
+/// How progress is shown.
+///
+/// ```
+/// let p: ember_train::Progress = serde_json::from_str(r#""lines""#)?;
+/// assert_eq!(p, ember_train::Progress::Lines);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Progress {
+    /// Bars when standard output is a terminal, else one line per epoch.
+    #[default]
+    Auto,
+    /// An epoch bar and a batch bar (loss, metric, samples/s, ETA).
+    Bars,
+    /// One tidy line per epoch.
+    Lines,
+    /// Nothing.
+    Off,
+}
+
+/// Everything a training run needs besides the model and the data.
+///
+/// Build one with struct-update syntax, or read one from a config file:
+///
+/// ```
+/// use ember_train::{EarlyStopping, OptimizerConfig, TrainConfig};
+///
+/// let config = TrainConfig {
+///     epochs: 50,
+///     batch_size: 64,
+///     optimizer: OptimizerConfig::sgd(0.9),
+///     early_stopping: Some(EarlyStopping::default()),
+///     validation_fraction: 0.1,
+///     ..TrainConfig::default()
+/// };
+/// config.validate()?;
+/// let from_json: TrainConfig = serde_json::from_str(r#"{"epochs": 50, "batch_size": 64}"#).unwrap();
+/// assert_eq!(from_json.learning_rate, 1e-3);
+/// # Ok::<(), ember_train::TrainError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainConfig {
+    /// Passes over the training data (an upper bound with early stopping).
+    pub epochs: usize,
+    /// Samples per mini-batch (the last batch of an epoch may be smaller).
+    pub batch_size: usize,
+    /// Reshuffle the training samples every epoch (seeded by `seed` and the epoch).
+    pub shuffle: bool,
+    /// The base learning rate.
+    pub learning_rate: f64,
+    /// The optimizer.
+    pub optimizer: OptimizerConfig,
+    /// L2 weight decay (added to the gradient; decoupled for AdamW). 0: none.
+    pub weight_decay: f64,
+    /// Gradient clipping.
+    pub grad_clip: Option<GradClip>,
+    /// The learning-rate schedule.
+    pub schedule: Schedule,
+    /// Epochs of linear warm-up before the schedule starts.
+    pub warmup_epochs: usize,
+    /// Fraction of the training data held out for validation when no validation set is given
+    /// (stratified for classification). 0: no validation.
+    pub validation_fraction: f64,
+    /// Early stopping; `None` runs every epoch.
+    pub early_stopping: Option<EarlyStopping>,
+    /// Seed of initialisation, shuffling, dropout and the validation split.
+    pub seed: u64,
+    /// Directory for checkpoints, `metrics.jsonl`, the loss curve and the final weights.
+    /// `None`: nothing is written.
+    pub run_dir: Option<PathBuf>,
+    /// Checkpoints kept (the newest); each also holds the best weights so far.
+    pub keep_checkpoints: usize,
+    /// Continue from the newest checkpoint in `run_dir` when there is one.
+    pub resume: bool,
+    /// How progress is shown.
+    pub progress: Progress,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 200,
+            batch_size: 32,
+            shuffle: true,
+            learning_rate: 1e-3,
+            optimizer: OptimizerConfig::default(),
+            weight_decay: 0.0,
+            grad_clip: None,
+            schedule: Schedule::Constant,
+            warmup_epochs: 0,
+            validation_fraction: 0.0,
+            early_stopping: None,
+            seed: 0,
+            run_dir: None,
+            keep_checkpoints: 2,
+            resume: true,
+            progress: Progress::Auto,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks every setting; the error names the field.
+    ///
+    /// ```
+    /// let config = ember_train::TrainConfig { learning_rate: -1.0, ..Default::default() };
+    /// assert_eq!(config.validate().unwrap_err().to_string(), "invalid config `learning_rate`: must be positive and finite, got -1");
+    /// ```
+    pub fn validate(&self) -> Result<(), TrainError> {
+        if self.epochs == 0 {
+            return Err(TrainError::config("epochs", "must be at least 1"));
+        }
+        if self.batch_size == 0 {
+            return Err(TrainError::config("batch_size", "must be at least 1"));
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
+            return Err(TrainError::config(
+                "learning_rate",
+                format!("must be positive and finite, got {}", self.learning_rate),
+            ));
+        }
+        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
+            return Err(TrainError::config(
+                "weight_decay",
+                format!("must be ≥ 0, got {}", self.weight_decay),
+            ));
+        }
+        if let Some(clip) = self.grad_clip {
+            let (GradClip::Norm(v) | GradClip::Value(v)) = clip;
+            if !(v > 0.0 && v.is_finite()) {
+                return Err(TrainError::config(
+                    "grad_clip",
+                    format!("must be positive, got {v}"),
+                ));
+            }
+        }
+        if !(0.0..1.0).contains(&self.validation_fraction) {
+            return Err(TrainError::config(
+                "validation_fraction",
+                format!("must be in [0, 1), got {}", self.validation_fraction),
+            ));
+        }
+        if let Some(es) = &self.early_stopping {
+            crate::monitor::Monitor::parse(&es.metric)?;
+            if !(es.min_delta >= 0.0 && es.min_delta.is_finite()) {
+                return Err(TrainError::config(
+                    "early_stopping.min_delta",
+                    format!("must be ≥ 0, got {}", es.min_delta),
+                ));
+            }
+        }
+        if self.keep_checkpoints == 0 {
+            return Err(TrainError::config(
+                "keep_checkpoints",
+                "must be at least 1 (the newest checkpoint is what a run resumes from)",
+            ));
+        }
+        self.optimizer.validate()?;
+        self.schedule.validate()
+    }
+}

@@ -1,0 +1,278 @@
+//! What is minimised, and how an epoch is scored.
+
+use std::collections::BTreeMap;
+
+use burn::tensor::activation::{log_softmax, relu};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use ember_data::{DataError, Dataset};
+use ember_metrics::{Average, ClassificationAccumulator, RegressionAccumulator};
+
+use crate::TrainError;
+
+/// The loss a model is trained on; it also fixes the metrics reported each epoch.
+///
+/// ```
+/// use ember_train::Objective;
+/// assert_eq!(Objective::CrossEntropy { n_classes: 3 }.n_outputs(), 3);
+/// assert_eq!(Objective::BinaryCrossEntropy.n_outputs(), 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Objective {
+    /// Mean squared error over all outputs (regression). Metrics: loss, mse, rmse, mae, r2.
+    MeanSquaredError {
+        /// Targets per sample.
+        n_outputs: usize,
+    },
+    /// Softmax cross-entropy over `n_classes` logits (multi-class classification).
+    /// Metrics: loss (= log loss), accuracy, balanced_accuracy, f1_macro.
+    CrossEntropy {
+        /// Number of classes (= logits per sample).
+        n_classes: usize,
+    },
+    /// Sigmoid cross-entropy of one logit (binary classification, classes 0 and 1).
+    BinaryCrossEntropy,
+}
+
+/// Targets of a data set, ready to be batched.
+pub(crate) enum Targets {
+    Real(Vec<f32>),
+    Classes(Vec<i64>),
+}
+
+/// One batch's targets on the device.
+pub(crate) enum BatchTargets {
+    Real(Tensor<2>),
+    Classes(Tensor<1, Int>),
+}
+
+impl Objective {
+    /// Outputs the model must produce per sample.
+    ///
+    /// ```
+    /// assert_eq!(ember_train::Objective::MeanSquaredError { n_outputs: 2 }.n_outputs(), 2);
+    /// ```
+    pub fn n_outputs(&self) -> usize {
+        match *self {
+            Self::MeanSquaredError { n_outputs } => n_outputs,
+            Self::CrossEntropy { n_classes } => n_classes,
+            Self::BinaryCrossEntropy => 1,
+        }
+    }
+
+    pub(crate) fn is_classification(&self) -> bool {
+        !matches!(self, Self::MeanSquaredError { .. })
+    }
+
+    fn n_classes(&self) -> usize {
+        match *self {
+            Self::CrossEntropy { n_classes } => n_classes,
+            _ => 2,
+        }
+    }
+
+    /// The data set's targets, checked against the objective (the error names the row).
+    pub(crate) fn targets(&self, data: &Dataset<f32>) -> Result<Targets, TrainError> {
+        let y = data.y();
+        if !self.is_classification() {
+            if y.n_cols() != self.n_outputs() {
+                return Err(DataError::Mismatch {
+                    what: "target columns vs model outputs",
+                    left: y.n_cols(),
+                    right: self.n_outputs(),
+                }
+                .into());
+            }
+            return Ok(Targets::Real(y.as_slice().to_vec()));
+        }
+        if y.n_cols() != 1 {
+            return Err(DataError::Mismatch {
+                what: "target columns vs the one column of class indices classification needs",
+                left: y.n_cols(),
+                right: 1,
+            }
+            .into());
+        }
+        let k = self.n_classes();
+        y.as_slice()
+            .iter()
+            .enumerate()
+            .map(|(row, &v)| {
+                if v >= 0.0 && v.fract() == 0.0 && (v as usize) < k {
+                    Ok(v as i64)
+                } else {
+                    Err(DataError::InvalidParameter {
+                        name: "y",
+                        message: format!("target {v} at row {row} is not a class index in 0..{k}"),
+                    }
+                    .into())
+                }
+            })
+            .collect::<Result<_, _>>()
+            .map(Targets::Classes)
+    }
+
+    /// The rows `rows` of the targets on `device`.
+    pub(crate) fn batch_targets(
+        &self,
+        targets: &Targets,
+        rows: &[usize],
+        device: &Device,
+    ) -> BatchTargets {
+        match targets {
+            Targets::Real(y) => {
+                let k = self.n_outputs();
+                let values: Vec<f32> = rows
+                    .iter()
+                    .flat_map(|&r| y[r * k..(r + 1) * k].iter().copied())
+                    .collect();
+                BatchTargets::Real(Tensor::from_data(
+                    TensorData::new(values, [rows.len(), k]),
+                    device,
+                ))
+            }
+            Targets::Classes(c) => {
+                let values: Vec<i64> = rows.iter().map(|&r| c[r]).collect();
+                BatchTargets::Classes(Tensor::from_data(
+                    TensorData::new(values, [rows.len()]),
+                    device,
+                ))
+            }
+        }
+    }
+
+    /// The mean loss of a batch (shape `[1]`) and, for classification, the number of correct
+    /// predictions (shape `[1]`), both still on the device.
+    pub(crate) fn loss(
+        &self,
+        output: Tensor<2>,
+        targets: &BatchTargets,
+    ) -> (Tensor<1>, Option<Tensor<1>>) {
+        match (self, targets) {
+            (Self::MeanSquaredError { .. }, BatchTargets::Real(y)) => {
+                ((output - y.clone()).square().mean(), None)
+            }
+            (Self::CrossEntropy { .. }, BatchTargets::Classes(c)) => {
+                let c = c.clone().unsqueeze_dim::<2>(1);
+                let correct = output
+                    .clone()
+                    .detach()
+                    .argmax(1)
+                    .equal(c.clone())
+                    .int()
+                    .sum()
+                    .float();
+                let picked = log_softmax(output, 1).gather(1, c);
+                (picked.mean().neg(), Some(correct))
+            }
+            (Self::BinaryCrossEntropy, BatchTargets::Classes(c)) => {
+                let y = c.clone().unsqueeze_dim::<2>(1).float();
+                let correct = output
+                    .clone()
+                    .detach()
+                    .greater_elem(0.0)
+                    .int()
+                    .float()
+                    .equal(y.clone())
+                    .int()
+                    .sum()
+                    .float();
+                // log(1 + e^z) − y·z, computed stably.
+                let loss =
+                    relu(output.clone()) - output.clone() * y + output.abs().neg().exp().log1p();
+                (loss.mean(), Some(correct))
+            }
+            _ => unreachable!("targets are built by the same objective"),
+        }
+    }
+
+    /// A fresh accumulator of this objective's metrics.
+    pub(crate) fn accumulator(&self) -> Accumulator {
+        match *self {
+            Self::MeanSquaredError { n_outputs } => {
+                Accumulator::Regression(RegressionAccumulator::new(n_outputs))
+            }
+            _ => Accumulator::Classification(ClassificationAccumulator::new(self.n_classes())),
+        }
+    }
+}
+
+/// Streaming metrics of one split for one epoch.
+pub(crate) enum Accumulator {
+    Regression(RegressionAccumulator),
+    Classification(ClassificationAccumulator),
+}
+
+impl Accumulator {
+    /// Adds a batch of raw model outputs (`n × n_outputs`, row-major) for rows `rows`.
+    pub(crate) fn update(
+        &mut self,
+        targets: &Targets,
+        rows: &[usize],
+        output: &[f32],
+    ) -> Result<(), TrainError> {
+        match (self, targets) {
+            (Self::Regression(acc), Targets::Real(y)) => {
+                let k = output.len() / rows.len().max(1);
+                let truth: Vec<f64> = rows
+                    .iter()
+                    .flat_map(|&r| y[r * k..(r + 1) * k].iter().map(|&v| f64::from(v)))
+                    .collect();
+                let pred: Vec<f64> = output.iter().map(|&v| f64::from(v)).collect();
+                acc.update(&truth, &pred)?;
+            }
+            (Self::Classification(acc), Targets::Classes(c)) => {
+                let truth: Vec<usize> = rows.iter().map(|&r| c[r] as usize).collect();
+                let proba = probabilities(output, acc.confusion().n_classes(), rows.len());
+                acc.update_proba(&truth, &proba)?;
+            }
+            _ => unreachable!("accumulators are built by the same objective"),
+        }
+        Ok(())
+    }
+
+    /// The metrics by name.
+    pub(crate) fn metrics(&self) -> Result<BTreeMap<String, f64>, TrainError> {
+        let mut m = BTreeMap::new();
+        match self {
+            Self::Regression(acc) => {
+                m.insert("loss".into(), acc.mse()?);
+                m.insert("mse".into(), acc.mse()?);
+                m.insert("rmse".into(), acc.rmse()?);
+                m.insert("mae".into(), acc.mae()?);
+                if acc.len() >= 2 {
+                    m.insert("r2".into(), acc.r2()?);
+                }
+            }
+            Self::Classification(acc) => {
+                let cm = acc.confusion();
+                m.insert("loss".into(), acc.log_loss()?);
+                m.insert("accuracy".into(), cm.accuracy());
+                m.insert("balanced_accuracy".into(), cm.balanced_accuracy());
+                m.insert("f1_macro".into(), cm.f1(Average::Macro)?);
+            }
+        }
+        Ok(m)
+    }
+}
+
+/// Class probabilities (row-major, `n_classes` per row) from raw outputs: softmax of the
+/// logits, or for one logit the sigmoid as `[1 − p, p]`; computed in `f64`, so each row sums to
+/// 1 to the last bits.
+pub fn probabilities(output: &[f32], n_classes: usize, n_rows: usize) -> Vec<f64> {
+    let width = output.len() / n_rows.max(1);
+    let mut proba = Vec::with_capacity(n_rows * n_classes);
+    for row in output.chunks(width.max(1)) {
+        if width == 1 {
+            let p = 1.0 / (1.0 + (-f64::from(row[0])).exp());
+            proba.extend([1.0 - p, p]);
+        } else {
+            let max = row
+                .iter()
+                .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
+            let exps: Vec<f64> = row.iter().map(|&v| (f64::from(v) - max).exp()).collect();
+            let sum: f64 = exps.iter().sum();
+            proba.extend(exps.iter().map(|e| e / sum));
+        }
+    }
+    proba
+}
