@@ -276,3 +276,98 @@ pub fn probabilities(output: &[f32], n_classes: usize, n_rows: usize) -> Vec<f64
     }
     proba
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device() -> Device {
+        Device::flex()
+    }
+
+    fn logits() -> (Vec<f32>, Tensor<2>) {
+        let values = vec![
+            2.0, -1.0, 0.5, -3.0, 4.0, 0.0, 0.1, 0.2, 0.3, 10.0, -10.0, 0.0,
+        ];
+        let t = Tensor::from_data(TensorData::new(values.clone(), [4, 3]), &device());
+        (values, t)
+    }
+
+    fn value(t: Tensor<1>) -> f64 {
+        f64::from(t.into_data().convert::<f32>().to_vec::<f32>().expect("f32")[0])
+    }
+
+    #[test]
+    fn cross_entropy_is_the_log_loss_of_the_softmax() {
+        let (values, t) = logits();
+        let classes = [0usize, 1, 2, 1];
+        let objective = Objective::CrossEntropy { n_classes: 3 };
+        let targets = objective.batch_targets(
+            &Targets::Classes(classes.iter().map(|&c| c as i64).collect()),
+            &[0, 1, 2, 3],
+            &device(),
+        );
+        let (loss, correct) = objective.loss(t, &targets);
+        let proba = probabilities(&values, 3, 4);
+        let expected = ember_metrics::log_loss(&classes, &proba, 3).expect("valid input");
+        assert!((value(loss) - expected).abs() < 1e-5 * expected.max(1.0));
+        // argmax rows: 0, 1, 2, 0 → three correct.
+        assert_eq!(value(correct.expect("classification")), 3.0);
+    }
+
+    #[test]
+    fn binary_cross_entropy_is_the_log_loss_of_the_sigmoid() {
+        let logits = vec![3.0f32, -2.0, 0.0, 40.0, -40.0];
+        let classes = [1usize, 1, 0, 1, 1];
+        let t = Tensor::from_data(TensorData::new(logits.clone(), [5, 1]), &device());
+        let objective = Objective::BinaryCrossEntropy;
+        let targets = objective.batch_targets(
+            &Targets::Classes(classes.iter().map(|&c| c as i64).collect()),
+            &[0, 1, 2, 3, 4],
+            &device(),
+        );
+        let (loss, correct) = objective.loss(t, &targets);
+        // log(1 + e^-z) for y = 1, log(1 + e^z) for y = 0, exactly (no clipping at ±40).
+        let expected: f64 = logits
+            .iter()
+            .zip(classes)
+            .map(|(&z, y)| {
+                let z = f64::from(z);
+                if y == 1 {
+                    (-z).exp().ln_1p()
+                } else {
+                    z.exp().ln_1p()
+                }
+            })
+            .sum::<f64>()
+            / 5.0;
+        assert!(
+            (value(loss) - expected).abs() < 1e-5 * expected,
+            "{expected}"
+        );
+        // z > 0 predicts 1: rows 0 and 3 right, row 2 (z = 0 → 0) right.
+        assert_eq!(value(correct.expect("classification")), 3.0);
+    }
+
+    #[test]
+    fn mean_squared_error_averages_every_output() {
+        let objective = Objective::MeanSquaredError { n_outputs: 2 };
+        let pred = Tensor::from_data(
+            TensorData::new(vec![1.0f32, 2.0, 3.0, 4.0], [2, 2]),
+            &device(),
+        );
+        let targets =
+            objective.batch_targets(&Targets::Real(vec![1.0, 0.0, 0.0, 8.0]), &[0, 1], &device());
+        let (loss, correct) = objective.loss(pred, &targets);
+        assert_eq!(value(loss), (0.0 + 4.0 + 9.0 + 16.0) / 4.0);
+        assert!(correct.is_none());
+    }
+
+    #[test]
+    fn probabilities_sum_to_one_in_f64() {
+        let p = probabilities(&[1000.0, 0.0, -1000.0], 3, 1);
+        assert_eq!(p, vec![1.0, 0.0, 0.0]);
+        let p = probabilities(&[0.0], 2, 1);
+        assert_eq!(p, vec![0.5, 0.5]);
+    }
+}

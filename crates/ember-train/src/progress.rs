@@ -162,3 +162,30 @@ pub(crate) fn line(record: &EpochRecord, epochs: usize, samples_per_s: f64) -> S
     ));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_epoch_is_one_tidy_line() {
+        let record = EpochRecord {
+            epoch: 3,
+            learning_rate: 1e-3,
+            elapsed_s: 4.25,
+            train: [("loss".into(), 0.12345), ("accuracy".into(), 0.97125)].into(),
+            valid: Some(
+                [
+                    ("loss".into(), 0.2),
+                    ("accuracy".into(), 0.95),
+                    ("f1_macro".into(), 0.9),
+                ]
+                .into(),
+            ),
+        };
+        assert_eq!(
+            line(&record, 20, 95_123.0),
+            "epoch  3/20  train loss 0.1235 accuracy 0.9712 | valid loss 0.2000 accuracy 0.9500 | lr 1.00e-3 | 95.1 k samples/s | 4.2 s"
+        );
+    }
+}

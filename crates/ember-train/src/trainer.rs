@@ -69,6 +69,10 @@ pub struct Trained<M> {
 /// a run started again with the same config and data continues from its newest checkpoint
 /// and ends, on the CPU backends, with exactly the weights of a run never interrupted.
 ///
+/// burn's CPU backends keep one random generator per process (initialisation and dropout draw
+/// from it), so that a seeded run is reproducible whatever else the process does, runs in one
+/// process take turns: a second `train` call waits for the first to finish.
+///
 /// ```
 /// use burn::module::Module;
 /// use burn::nn::{Linear, LinearConfig};
@@ -104,6 +108,11 @@ pub fn train<M: Trainable>(
 ) -> Result<Trained<M>, TrainError> {
     config.validate()?;
     check_features(train, "training")?;
+    // One run at a time holds the backend's process-wide random generator (see above).
+    static RANDOM_STREAM: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = RANDOM_STREAM
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let (train_set, valid_set) = split_validation(objective, train, valid, config)?;
     let train_data = Prepared::new(objective, train_set.as_ref().unwrap_or(train))?;
     let valid_data = match (valid, &valid_set) {
