@@ -18,6 +18,7 @@
 
 mod error;
 pub mod linear;
+pub mod logistic;
 pub mod mlp;
 
 pub use error::FitError;

@@ -44,7 +44,7 @@ mod trainer;
 pub use config::{EarlyStopping, Progress, TrainConfig};
 pub use error::TrainError;
 pub use history::{EpochRecord, History};
-pub use objective::{Objective, probabilities};
+pub use objective::{BatchTargets, Objective, Targets, probabilities};
 pub use optimizer::{GradClip, OptimizerConfig};
 pub use predict::outputs;
 pub use schedule::Schedule;

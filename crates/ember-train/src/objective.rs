@@ -33,15 +33,22 @@ pub enum Objective {
     BinaryCrossEntropy,
 }
 
-/// Targets of a data set, ready to be batched.
-pub(crate) enum Targets {
+/// Targets of a data set, checked against an objective and ready to be batched
+/// (see [`Objective::targets`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Targets {
+    /// Real values, row-major, one per output.
     Real(Vec<f32>),
+    /// Class indices.
     Classes(Vec<i64>),
 }
 
-/// One batch's targets on the device.
-pub(crate) enum BatchTargets {
+/// One batch's targets on a device (see [`Objective::batch_targets`]).
+#[derive(Debug, Clone)]
+pub enum BatchTargets {
+    /// `rows × outputs` real values.
     Real(Tensor<2>),
+    /// One class index per row.
     Classes(Tensor<1, Int>),
 }
 
@@ -71,7 +78,16 @@ impl Objective {
     }
 
     /// The data set's targets, checked against the objective (the error names the row).
-    pub(crate) fn targets(&self, data: &Dataset<f32>) -> Result<Targets, TrainError> {
+    ///
+    /// ```
+    /// use ember_data::{Dataset, Matrix};
+    /// use ember_train::{Objective, Targets};
+    /// let data = Dataset::new(Matrix::<f32>::zeros(2, 1), Matrix::new(2, 1, vec![0.0, 2.0])?)?;
+    /// let t = Objective::CrossEntropy { n_classes: 3 }.targets(&data)?;
+    /// assert_eq!(t, Targets::Classes(vec![0, 2]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn targets(&self, data: &Dataset<f32>) -> Result<Targets, TrainError> {
         let y = data.y();
         if !self.is_classification() {
             if y.n_cols() != self.n_outputs() {
@@ -112,7 +128,14 @@ impl Objective {
     }
 
     /// The rows `rows` of the targets on `device`.
-    pub(crate) fn batch_targets(
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// use ember_train::{BatchTargets, Objective, Targets};
+    /// let t = Objective::BinaryCrossEntropy.batch_targets(&Targets::Classes(vec![0, 1, 1]), &[2, 0], &Device::flex());
+    /// assert!(matches!(t, BatchTargets::Classes(c) if c.dims() == [2]));
+    /// ```
+    pub fn batch_targets(
         &self,
         targets: &Targets,
         rows: &[usize],
@@ -142,14 +165,25 @@ impl Objective {
 
     /// The mean loss of a batch (shape `[1]`) and, for classification, the number of correct
     /// predictions (shape `[1]`), both still on the device.
-    pub(crate) fn loss(
+    ///
+    /// ```
+    /// use burn::tensor::{Device, Tensor};
+    /// use ember_train::{Objective, Targets};
+    /// let device = Device::flex();
+    /// let mse = Objective::MeanSquaredError { n_outputs: 1 };
+    /// let y = mse.batch_targets(&Targets::Real(vec![1.0, 3.0]), &[0, 1], &device);
+    /// let (loss, _) = mse.loss(Tensor::zeros([2, 1], &device), &y);
+    /// assert_eq!(loss.into_scalar::<f32>(), 5.0);
+    /// ```
+    pub fn loss(
         &self,
         output: Tensor<2>,
         targets: &BatchTargets,
     ) -> (Tensor<1>, Option<Tensor<1>>) {
         match (self, targets) {
             (Self::MeanSquaredError { .. }, BatchTargets::Real(y)) => {
-                ((output - y.clone()).square().mean(), None)
+                let y = y.clone().cast(output.dtype());
+                ((output - y).square().mean(), None)
             }
             (Self::CrossEntropy { .. }, BatchTargets::Classes(c)) => {
                 let c = c.clone().unsqueeze_dim::<2>(1);
@@ -165,23 +199,31 @@ impl Objective {
                 (picked.mean().neg(), Some(correct))
             }
             (Self::BinaryCrossEntropy, BatchTargets::Classes(c)) => {
-                let y = c.clone().unsqueeze_dim::<2>(1).float();
+                let c = c.clone().unsqueeze_dim::<2>(1);
                 let correct = output
                     .clone()
                     .detach()
                     .greater_elem(0.0)
                     .int()
-                    .float()
-                    .equal(y.clone())
+                    .equal(c.clone())
                     .int()
                     .sum()
                     .float();
+                let y = c.float().cast(output.dtype());
                 // log(1 + e^z) − y·z, computed stably.
                 let loss =
                     relu(output.clone()) - output.clone() * y + output.abs().neg().exp().log1p();
                 (loss.mean(), Some(correct))
             }
-            _ => unreachable!("targets are built by the same objective"),
+            (Self::MeanSquaredError { .. }, BatchTargets::Classes(c)) => {
+                let y = c.clone().unsqueeze_dim::<2>(1).float().cast(output.dtype());
+                ((output - y).square().mean(), None)
+            }
+            (_, BatchTargets::Real(y)) => {
+                // Class indices given as reals: round them (what `targets` would have checked).
+                let c = y.clone().round().int().squeeze_dim::<1>(1);
+                self.loss(output, &BatchTargets::Classes(c))
+            }
         }
     }
 
@@ -258,18 +300,28 @@ impl Accumulator {
 /// Class probabilities (row-major, `n_classes` per row) from raw outputs: softmax of the
 /// logits, or for one logit the sigmoid as `[1 − p, p]`; computed in `f64`, so each row sums to
 /// 1 to the last bits.
-pub fn probabilities(output: &[f32], n_classes: usize, n_rows: usize) -> Vec<f64> {
+///
+/// ```
+/// let p = ember_train::probabilities(&[0.0f32, 0.0], 2, 1);
+/// assert_eq!(p, vec![0.5, 0.5]);
+/// let q = ember_train::probabilities(&[0.0f64], 2, 1); // one logit: the sigmoid
+/// assert_eq!(q, vec![0.5, 0.5]);
+/// ```
+pub fn probabilities<V: Copy + Into<f64>>(
+    output: &[V],
+    n_classes: usize,
+    n_rows: usize,
+) -> Vec<f64> {
     let width = output.len() / n_rows.max(1);
     let mut proba = Vec::with_capacity(n_rows * n_classes);
     for row in output.chunks(width.max(1)) {
         if width == 1 {
-            let p = 1.0 / (1.0 + (-f64::from(row[0])).exp());
+            let z: f64 = row[0].into();
+            let p = 1.0 / (1.0 + (-z).exp());
             proba.extend([1.0 - p, p]);
         } else {
-            let max = row
-                .iter()
-                .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
-            let exps: Vec<f64> = row.iter().map(|&v| (f64::from(v) - max).exp()).collect();
+            let max = row.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v.into()));
+            let exps: Vec<f64> = row.iter().map(|&v| (v.into() - max).exp()).collect();
             let sum: f64 = exps.iter().sum();
             proba.extend(exps.iter().map(|e| e / sum));
         }

@@ -1,0 +1,332 @@
+//! Logistic regression, binary and multinomial (softmax), with an L2 penalty, as
+//! scikit-learn's `LogisticRegression` defines it: minimise
+//! `mean log loss + ‖W‖² / (2·C·n)` (the intercept not penalised).
+//!
+//! ```
+//! use burn::tensor::Device;
+//! use ember_models::logistic::LogisticRegressionConfig;
+//!
+//! let data = ember_data::load("iris")?;
+//! let model = LogisticRegressionConfig::default().fit_dataset(&data, &Device::flex())?;
+//! let y = data.classes().unwrap();
+//! assert!(model.score(data.x(), &y)? > 0.95);
+//! assert_eq!(model.coef().shape(), (3, 4));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod module;
+mod solver;
+
+use burn::tensor::Device;
+use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
+use ember_train::{TrainConfig, probabilities};
+use serde::{Deserialize, Serialize};
+
+use crate::FitError;
+use crate::mlp::{check_features, class_dataset};
+
+/// How the coefficients are found.
+///
+/// ```
+/// let s: ember_models::logistic::LogisticSolver = serde_json::from_str("\"lbfgs\"").unwrap();
+/// assert_eq!(s, ember_models::logistic::LogisticSolver::Lbfgs);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogisticSolver {
+    /// Full-batch L-BFGS with a strong-Wolfe line search (burn's `LBFGS`), up to `max_iter`
+    /// iterations, stopping when no gradient component exceeds `tol` (scikit-learn's default).
+    Lbfgs,
+    /// Mini-batch gradient descent with the settings in `train` (optimizer, epochs, …).
+    GradientDescent,
+}
+
+/// The penalty on the coefficients.
+///
+/// ```
+/// let p: ember_models::logistic::Penalty = serde_json::from_str("\"none\"").unwrap();
+/// assert_eq!(p, ember_models::logistic::Penalty::None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Penalty {
+    /// `‖W‖² / (2·C·n)`.
+    L2,
+    /// No penalty (`C = ∞`).
+    None,
+}
+
+/// Hyper-parameters of logistic regression; `fit` gives a [`LogisticRegression`].
+///
+/// Features are standardised internally (the penalty rewritten so that the optimum is the
+/// one of the original units), so no scaling is needed for the solver to converge.
+///
+/// ```
+/// use ember_models::logistic::{LogisticRegressionConfig, LogisticSolver};
+/// let config: LogisticRegressionConfig = serde_json::from_str(r#"{"c": 0.5, "solver": "lbfgs"}"#)?;
+/// assert_eq!((config.c, config.max_iter, config.solver), (0.5, 100, LogisticSolver::Lbfgs));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogisticRegressionConfig {
+    /// Inverse of the regularisation strength (scikit-learn's `C`).
+    pub c: f64,
+    /// The penalty.
+    pub penalty: Penalty,
+    /// Fit an intercept per class.
+    pub fit_intercept: bool,
+    /// Most L-BFGS iterations.
+    pub max_iter: usize,
+    /// L-BFGS stops when no gradient component exceeds this.
+    pub tol: f64,
+    /// The solver.
+    pub solver: LogisticSolver,
+    /// The training loop of [`LogisticSolver::GradientDescent`].
+    pub train: TrainConfig,
+}
+
+impl Default for LogisticRegressionConfig {
+    /// scikit-learn's defaults: `C = 1`, L2, intercept, L-BFGS, `max_iter = 100`, `tol = 1e-4`.
+    fn default() -> Self {
+        Self {
+            c: 1.0,
+            penalty: Penalty::L2,
+            fit_intercept: true,
+            max_iter: 100,
+            tol: 1e-4,
+            solver: LogisticSolver::Lbfgs,
+            train: TrainConfig::default(),
+        }
+    }
+}
+
+impl LogisticRegressionConfig {
+    /// Fits on features `x` and class indices `y`.
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// use ember_data::Matrix;
+    /// use ember_models::logistic::LogisticRegressionConfig;
+    /// let x = Matrix::column(vec![0.0, 1.0, 2.0, 3.0]);
+    /// let model = LogisticRegressionConfig::default().fit(&x, &[0, 0, 1, 1], &Device::flex())?;
+    /// assert_eq!(model.predict(&x)?, vec![0, 0, 1, 1]);
+    /// let bad = LogisticRegressionConfig { c: 0.0, ..Default::default() };
+    /// assert_eq!(bad.fit(&x, &[0, 0, 1, 1], &Device::flex()).unwrap_err().to_string(), "invalid config `c`: must be positive and finite, got 0");
+    /// # Ok::<(), ember_models::FitError>(())
+    /// ```
+    pub fn fit<T: Scalar>(
+        &self,
+        x: &Matrix<T>,
+        y: &[usize],
+        device: &Device,
+    ) -> Result<LogisticRegression, FitError> {
+        self.fit_dataset(&class_dataset(x, y)?, device)
+    }
+
+    /// Fits on a data set whose target column holds class indices; its class names are kept.
+    ///
+    /// ```
+    /// use burn::tensor::Device;
+    /// let data = ember_data::load("breast_cancer")?;
+    /// let model = ember_models::logistic::LogisticRegressionConfig::default().fit_dataset(&data, &Device::flex())?;
+    /// assert_eq!(model.coef().shape(), (1, 30));
+    /// assert!(model.n_iter() <= 100); // raw features: scikit-learn also stops at max_iter here
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fit_dataset<T: Scalar>(
+        &self,
+        data: &Dataset<T>,
+        device: &Device,
+    ) -> Result<LogisticRegression, FitError> {
+        self.validate()?;
+        data.x().check_finite("X")?;
+        let n_classes = match data.labels() {
+            Some(labels) => labels.n_classes(),
+            None => {
+                let largest = data
+                    .y()
+                    .as_slice()
+                    .iter()
+                    .map(|v| v.to_f64())
+                    .fold(0.0, f64::max);
+                largest as usize + 1
+            }
+        };
+        if n_classes < 2 {
+            return Err(FitError::InvalidConfig {
+                field: "y",
+                message: "logistic regression needs at least two classes".into(),
+            });
+        }
+        let solution = solver::fit(self, data, n_classes, device)?;
+        Ok(LogisticRegression {
+            config: self.clone(),
+            n_classes,
+            coef: solution.coef,
+            intercept: solution.intercept,
+            n_iter: solution.n_iter,
+            loss_history: solution.loss_history,
+            converged: solution.converged,
+            labels: data.labels().cloned(),
+        })
+    }
+
+    fn validate(&self) -> Result<(), FitError> {
+        let invalid = |field, message: String| Err(FitError::InvalidConfig { field, message });
+        if !(self.c > 0.0 && self.c.is_finite()) {
+            return invalid("c", format!("must be positive and finite, got {}", self.c));
+        }
+        if self.max_iter == 0 {
+            return invalid("max_iter", "must be at least 1".into());
+        }
+        if !(self.tol > 0.0 && self.tol.is_finite()) {
+            return invalid("tol", format!("must be positive, got {}", self.tol));
+        }
+        Ok(())
+    }
+}
+
+/// A fitted logistic regression: coefficients and intercepts in the original units, as plain
+/// values. Made only by [`LogisticRegressionConfig`]'s `fit`.
+#[derive(Debug, Clone)]
+pub struct LogisticRegression {
+    config: LogisticRegressionConfig,
+    n_classes: usize,
+    coef: Matrix,
+    intercept: Vec<f64>,
+    n_iter: usize,
+    loss_history: Vec<f64>,
+    converged: bool,
+    labels: Option<LabelEncoder>,
+}
+
+impl LogisticRegression {
+    /// The logits `x·Wᵀ + b`: one column for a binary problem (the positive class's log-odds),
+    /// one per class otherwise (scikit-learn's `decision_function`).
+    ///
+    /// ```
+    /// # use burn::tensor::Device;
+    /// # let data = ember_data::load("iris")?;
+    /// let model = ember_models::logistic::LogisticRegressionConfig::default().fit_dataset(&data, &Device::flex())?;
+    /// assert_eq!(model.decision_function(data.x())?.shape(), (150, 3));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decision_function<T: Scalar>(&self, x: &Matrix<T>) -> Result<Matrix, FitError> {
+        check_features(x, self.coef.n_cols())?;
+        let (k, d) = self.coef.shape();
+        Ok(Matrix::from_fn(x.n_rows(), k, |i, t| {
+            let row = x.row(i);
+            self.intercept[t]
+                + (0..d)
+                    .map(|j| row[j].to_f64() * self.coef.get(t, j))
+                    .sum::<f64>()
+        }))
+    }
+
+    /// Class probabilities, one row per sample summing to 1 (sigmoid for two classes,
+    /// softmax otherwise).
+    ///
+    /// ```
+    /// # use burn::tensor::Device;
+    /// # let data = ember_data::load("iris")?;
+    /// let model = ember_models::logistic::LogisticRegressionConfig::default().fit_dataset(&data, &Device::flex())?;
+    /// let p = model.predict_proba(data.x())?;
+    /// assert!((p.row(0).iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn predict_proba<T: Scalar>(&self, x: &Matrix<T>) -> Result<Matrix, FitError> {
+        let logits = self.decision_function(x)?;
+        let n = x.n_rows();
+        let proba = probabilities(logits.as_slice(), self.n_classes, n);
+        Ok(Matrix::new(n, self.n_classes, proba)?)
+    }
+
+    /// The most probable class of each sample.
+    ///
+    /// ```
+    /// # use burn::tensor::Device;
+    /// # let data = ember_data::load("iris")?;
+    /// let model = ember_models::logistic::LogisticRegressionConfig::default().fit_dataset(&data, &Device::flex())?;
+    /// assert_eq!(model.predict(data.x())?[0], 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn predict<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<usize>, FitError> {
+        let logits = self.decision_function(x)?;
+        Ok(if logits.n_cols() == 1 {
+            logits
+                .as_slice()
+                .iter()
+                .map(|&z| usize::from(z > 0.0))
+                .collect()
+        } else {
+            (0..logits.n_rows())
+                .map(|i| {
+                    logits
+                        .row(i)
+                        .iter()
+                        .enumerate()
+                        .fold(
+                            (0, f64::NEG_INFINITY),
+                            |b, (c, &v)| if v > b.1 { (c, v) } else { b },
+                        )
+                        .0
+                })
+                .collect()
+        })
+    }
+
+    /// Accuracy on `x` against the true class indices `y`.
+    ///
+    /// ```
+    /// # use burn::tensor::Device;
+    /// # let data = ember_data::load("iris")?;
+    /// let model = ember_models::logistic::LogisticRegressionConfig::default().fit_dataset(&data, &Device::flex())?;
+    /// assert!(model.score(data.x(), &data.classes().unwrap())? > 0.95);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn score<T: Scalar>(&self, x: &Matrix<T>, y: &[usize]) -> Result<f64, FitError> {
+        Ok(ember_metrics::accuracy_score(y, &self.predict(x)?)?)
+    }
+
+    /// Coefficients, one row per class (one row for a binary problem), one column per feature
+    /// (scikit-learn's `coef_`).
+    pub fn coef(&self) -> &Matrix {
+        &self.coef
+    }
+
+    /// Intercepts, one per row of [`coef`](Self::coef) (scikit-learn's `intercept_`).
+    pub fn intercept(&self) -> &[f64] {
+        &self.intercept
+    }
+
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+
+    /// Iterations (L-BFGS) or epochs (gradient descent) run (scikit-learn's `n_iter_`).
+    pub fn n_iter(&self) -> usize {
+        self.n_iter
+    }
+
+    /// The objective after each iteration or epoch.
+    pub fn loss_history(&self) -> &[f64] {
+        &self.loss_history
+    }
+
+    /// Whether L-BFGS met its tolerance within `max_iter` (scikit-learn warns when it does not).
+    pub fn converged(&self) -> bool {
+        self.converged
+    }
+
+    /// The class names, when the data set had them.
+    pub fn labels(&self) -> Option<&LabelEncoder> {
+        self.labels.as_ref()
+    }
+
+    /// The hyper-parameters it was fitted with.
+    pub fn config(&self) -> &LogisticRegressionConfig {
+        &self.config
+    }
+}
