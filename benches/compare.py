@@ -10,7 +10,10 @@ Cases (best of 3 runs each):
 - ols: ordinary least squares with intercept on 1,000,000 x 100 float32, against scikit-learn
   and numpy;
 - csv: reading a 1,000,000 x 101 CSV file (~1.1 GB) into a matrix, against pandas.read_csv,
-  with each side's peak memory.
+  with each side's peak memory;
+- mlp: one epoch of an MLP 784-256-128-10 (ReLU, Adam, batch 128) on 60,000 x 784 float32,
+  ember's training loop and a bare burn loop against PyTorch and scikit-learn's MLPClassifier,
+  all on 2 threads (pip install torch scikit-learn); runs alternate, best epoch of each.
 The peers run with the machine's threads (set OMP_NUM_THREADS etc. to pin them).
 """
 import json
@@ -86,6 +89,91 @@ def csv_case(cargo_args):
     return 0
 
 
+TORCH = """
+import json, sys, time
+import numpy as np, torch
+torch.set_num_threads(2)
+out = sys.argv[1]
+X = torch.from_numpy(np.fromfile(out + "/mlp_X.f32", dtype="<f4").reshape(60000, 784))
+y = torch.from_numpy(np.fromfile(out + "/mlp_y.u8", dtype=np.uint8).astype(np.int64))
+torch.manual_seed(0)
+nn = torch.nn
+model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+loss_fn = nn.CrossEntropyLoss()
+best = float("inf")
+for epoch in range(3):
+    start = time.perf_counter()
+    perm = torch.randperm(60000)
+    for b in range(0, 60000, 128):
+        idx = perm[b:b + 128]
+        opt.zero_grad()
+        loss = loss_fn(model(X[idx]), y[idx])
+        loss.backward()
+        opt.step()
+    best = min(best, time.perf_counter() - start)
+print(json.dumps({"epoch_s": best, "version": torch.__version__}))
+"""
+
+SKLEARN_MLP = """
+import json, sys, time, warnings
+import numpy as np
+from threadpoolctl import threadpool_limits
+from sklearn.neural_network import MLPClassifier
+out = sys.argv[1]
+X = np.fromfile(out + "/mlp_X.f32", dtype="<f4").reshape(60000, 784)
+y = np.fromfile(out + "/mlp_y.u8", dtype=np.uint8)
+warnings.filterwarnings("ignore")
+best = float("inf")
+with threadpool_limits(2):
+    for _ in range(2):
+        model = MLPClassifier((256, 128), batch_size=128, max_iter=1, learning_rate_init=1e-3, random_state=0)
+        start = time.perf_counter()
+        model.fit(X, y)
+        best = min(best, time.perf_counter() - start)
+print(json.dumps({"epoch_s": best}))
+"""
+
+
+def peer(script, env=None):
+    done = subprocess.run(
+        [sys.executable, "-c", script, OUT], check=True, capture_output=True, text=True,
+        env={**os.environ, **(env or {})},
+    )
+    return json.loads(done.stdout)
+
+
+def mlp_case(cargo_args):
+    threads = {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "RAYON_NUM_THREADS": "2"}
+    ember, torch, sklearn = [], [], []
+    for _ in range(REPEATS):  # alternate, so that a noisy moment hits both sides
+        subprocess.run(
+            ["cargo", "bench", "-p", "ember", "--bench", "mlp", *cargo_args, "--", OUT],
+            cwd=ROOT, check=True, env={**os.environ, **threads},
+        )
+        with open(os.path.join(OUT, "ember_mlp.json")) as f:
+            ember.append(json.load(f))
+        torch.append(peer(TORCH, threads))
+    sklearn.append(peer(SKLEARN_MLP, threads))
+    e = min(r["ember_epoch_s"] for r in ember)
+    bare = min(r["bare_epoch_s"] for r in ember)
+    t = min(r["epoch_s"] for r in torch)
+    s = min(r["epoch_s"] for r in sklearn)
+    n = ember[0]["n"]
+    print()
+    print(f"MLP 784-256-128-10, Adam, batch 128, one epoch of {n:,} x 784 float32, 2 threads, best of {REPEATS}")
+    print("| implementation | epoch (s) | samples/s | ratio to PyTorch |")
+    print("|---|---|---|---|")
+    for name, sec in [
+        ("ember `train` (flex, mimalloc)", e),
+        ("bare burn loop (flex, mimalloc)", bare),
+        (f"PyTorch {torch[0]['version']}", t),
+        ("scikit-learn MLPClassifier", s),
+    ]:
+        print(f"| {name} | {sec:.3f} | {n / sec:,.0f} | {t / sec:.2f}x |")
+    return 0
+
+
 def ols_case(cargo_args):
     cargo_bench("ols", cargo_args)
     with open(os.path.join(OUT, "ember.json")) as f:
@@ -121,7 +209,7 @@ def ols_case(cargo_args):
     return 0 if diff < 1e-6 else 1
 
 
-CASES = {"ols": ols_case, "csv": csv_case}
+CASES = {"ols": ols_case, "csv": csv_case, "mlp": mlp_case}
 
 
 def main():

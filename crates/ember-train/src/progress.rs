@@ -72,6 +72,14 @@ impl Reporter {
         }
     }
 
+    /// Whether the batch bar is due for a redraw (bars only, at most ten times a second).
+    pub fn wants_update(&self) -> bool {
+        match self {
+            Self::Bars { last_draw, .. } => last_draw.elapsed() >= Duration::from_millis(100),
+            _ => false,
+        }
+    }
+
     /// After a batch: `loss` and `accuracy` are the epoch's running means so far.
     pub fn batch(&mut self, done: usize, samples: usize, loss: f64, accuracy: Option<f64>) {
         if let Self::Bars {

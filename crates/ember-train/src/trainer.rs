@@ -473,7 +473,7 @@ impl Loop<'_> {
         }
         let n_batches = self.train.n.div_ceil(config.batch_size);
         reporter.start_epoch(n_batches);
-        let (mut loss_sum, mut correct_sum, mut seen) = (0.0, 0.0, 0usize);
+        let mut stats = BatchStats::default();
         for (b, rows) in order.chunks(config.batch_size).enumerate() {
             let x = self.train.features(rows, &self.device);
             let targets = self
@@ -493,38 +493,31 @@ impl Loop<'_> {
             if let Some(penalty) = model.penalty() {
                 loss = loss + penalty;
             }
-            let mut read = vec![loss.clone().detach()];
-            read.extend(correct);
-            let values = Tensor::cat(read, 0)
-                .try_into_data()
-                .map_err(|e| TrainError::Device(e.to_string()))?
-                .convert::<f32>()
-                .try_into_vec::<f32>()
-                .map_err(|e| TrainError::Device(format!("{e:?}")))?;
-            let batch_loss = f64::from(values[0]);
-            if !batch_loss.is_finite() {
-                return Err(TrainError::Diverged {
-                    epoch: epoch + 1,
-                    batch: b + 1,
-                    loss: batch_loss,
-                    learning_rate: lr,
-                    kept: kept.clone(),
-                });
-            }
+            let mut values = vec![loss.clone().detach()];
+            values.extend(correct);
+            stats.pending.push((Tensor::cat(values, 0), rows.len()));
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optimizer.step(lr, model, grads);
-            seen += rows.len();
-            loss_sum += batch_loss * rows.len() as f64;
-            if let Some(c) = values.get(1) {
-                correct_sum += f64::from(*c);
+            // Reading a loss back waits for the device: do it only when the progress bar is
+            // due for a redraw, every 64 batches (so a divergence is caught soon), and at the
+            // end of the epoch.
+            if reporter.wants_update() || stats.pending.len() >= 64 || b + 1 == n_batches {
+                stats
+                    .flush()
+                    .map_err(|(batch, loss)| TrainError::Diverged {
+                        epoch: epoch + 1,
+                        batch,
+                        loss,
+                        learning_rate: lr,
+                        kept: kept.clone(),
+                    })?;
+                reporter.batch(b + 1, stats.seen, stats.mean_loss(), stats.accuracy());
             }
-            let accuracy = (values.len() > 1).then(|| correct_sum / seen as f64);
-            reporter.batch(b + 1, seen, loss_sum / seen as f64, accuracy);
         }
         let mut metrics = std::collections::BTreeMap::new();
-        metrics.insert("loss".to_string(), loss_sum / seen as f64);
+        metrics.insert("loss".to_string(), stats.mean_loss());
         if self.objective.is_classification() {
-            metrics.insert("accuracy".to_string(), correct_sum / seen as f64);
+            metrics.insert("accuracy".to_string(), stats.accuracy().unwrap_or(0.0));
         }
         Ok((model, metrics))
     }
@@ -543,6 +536,53 @@ impl Loop<'_> {
             acc.update(&data.targets, chunk, &values)?;
         }
         acc.metrics()
+    }
+}
+
+/// Each batch's loss (and, for classification, its count of correct predictions), kept on the
+/// device until read back in one go.
+#[derive(Default)]
+struct BatchStats {
+    pending: Vec<(Tensor<1>, usize)>,
+    batches: usize,
+    seen: usize,
+    loss_sum: f64,
+    correct_sum: Option<f64>,
+}
+
+impl BatchStats {
+    /// Reads the pending batches; the first non-finite loss is an error `(batch, loss)`
+    /// (1-based batch within the epoch).
+    fn flush(&mut self) -> Result<(), (usize, f64)> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let width = self.pending[0].0.dims()[0];
+        let rows: Vec<usize> = self.pending.iter().map(|p| p.1).collect();
+        let tensors = self.pending.drain(..).map(|p| p.0).collect();
+        let values = crate::predict::read(Tensor::cat(tensors, 0))
+            .map_err(|_| (self.batches + 1, f64::NAN))?;
+        for (chunk, rows) in values.chunks(width).zip(rows) {
+            self.batches += 1;
+            let loss = f64::from(chunk[0]);
+            if !loss.is_finite() {
+                return Err((self.batches, loss));
+            }
+            self.seen += rows;
+            self.loss_sum += loss * rows as f64;
+            if let Some(&correct) = chunk.get(1) {
+                *self.correct_sum.get_or_insert(0.0) += f64::from(correct);
+            }
+        }
+        Ok(())
+    }
+
+    fn mean_loss(&self) -> f64 {
+        self.loss_sum / self.seen.max(1) as f64
+    }
+
+    fn accuracy(&self) -> Option<f64> {
+        self.correct_sum.map(|c| c / self.seen.max(1) as f64)
     }
 }
 

@@ -38,4 +38,9 @@ pub mod prelude {
     pub use ember_models::linear::{
         GradientDescentConfig, LinearRegression, LinearRegressionConfig, Optimizer, Solver,
     };
+    pub use ember_models::logistic::{LogisticRegression, LogisticRegressionConfig};
+    pub use ember_models::mlp::{
+        MlpClassifier, MlpClassifierConfig, MlpRegressor, MlpRegressorConfig,
+    };
+    pub use ember_train::{EarlyStopping, OptimizerConfig, Progress, Schedule, TrainConfig};
 }

@@ -194,3 +194,44 @@ fn data_loaders_batch_onto_every_backend() -> Result<(), Box<dyn std::error::Err
     assert!(per_backend.windows(2).all(|w| w[0] == w[1]));
     Ok(())
 }
+
+#[test]
+fn classifiers_train_on_every_backend() -> Result<(), Box<dyn std::error::Error>> {
+    use ember::models::logistic::LogisticRegressionConfig;
+    use ember::models::mlp::MlpClassifierConfig;
+    use ember::train::{Progress, TrainConfig};
+
+    let data = ember::data::load("iris")?;
+    let scaler = ember::data::preprocessing::StandardScaler::fit(data.x())?;
+    let data = data.clone().with_x(scaler.transform(data.x())?)?;
+    let y = data.classes().ok_or("iris has labels")?;
+    let config = MlpClassifierConfig {
+        hidden: vec![16],
+        train: TrainConfig {
+            epochs: 30,
+            batch_size: 30,
+            learning_rate: 0.02,
+            progress: Progress::Off,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    for (choice, device) in devices() {
+        // A small network, 150 steps: every backend learns iris (scikit-learn's logistic
+        // regression gets 0.973 on the whole set).
+        let mlp = config
+            .fit_dataset(&data, None, &device)
+            .map_err(|e| format!("{choice}: MLP: {e}"))?;
+        let accuracy = mlp.score(data.x(), &y)?;
+        assert!(accuracy > 0.9, "{choice}: MLP accuracy {accuracy}");
+        let logistic = LogisticRegressionConfig::default()
+            .fit_dataset(&data, &device)
+            .map_err(|e| format!("{choice}: logistic regression: {e}"))?;
+        let accuracy = logistic.score(data.x(), &y)?;
+        assert!(
+            (accuracy - 0.9733333333333334).abs() < 1e-12,
+            "{choice}: logistic accuracy {accuracy}"
+        );
+    }
+    Ok(())
+}

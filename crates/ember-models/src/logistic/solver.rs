@@ -61,7 +61,29 @@ pub(super) fn fit<T: Scalar>(
     let train_set = Dataset::new(Matrix::new(n, d, standardised)?, data.y().cast::<f64>())?;
 
     let (module, n_iter, loss_history, converged) = match config.solver {
-        LogisticSolver::Lbfgs => lbfgs(config, &train_set, objective, penalty, outputs, device)?,
+        LogisticSolver::Lbfgs => {
+            // In f64 where the device computes it (a software Vulkan driver may claim f64 and
+            // return NaN): a non-finite loss there is retried in f32.
+            let run = |dtype| {
+                lbfgs(
+                    config,
+                    &train_set,
+                    objective,
+                    penalty.clone(),
+                    outputs,
+                    dtype,
+                    device,
+                )
+            };
+            if device.supports_dtype(DType::F64) {
+                match run(DType::F64) {
+                    Err(FitError::Diverged { .. }) => run(DType::F32)?,
+                    other => other?,
+                }
+            } else {
+                run(DType::F32)?
+            }
+        }
         LogisticSolver::GradientDescent => {
             let train_set = train_set.cast::<f32>();
             let trained = train(
@@ -111,14 +133,10 @@ fn lbfgs(
     objective: Objective,
     penalty: Vec<f64>,
     outputs: usize,
+    dtype: DType,
     device: &Device,
 ) -> Result<Fitted, FitError> {
     let ad = device.clone().autodiff();
-    let dtype = if device.supports_dtype(DType::F64) {
-        DType::F64
-    } else {
-        DType::F32
-    };
     let (n, d) = data.x().shape();
     let x: Tensor<2> = Tensor::from_data(
         TensorData::new(data.x().as_slice().to_vec(), [n, d]),

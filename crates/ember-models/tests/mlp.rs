@@ -1,0 +1,113 @@
+//! The multilayer perceptrons on real data, against scikit-learn's figures on the same kind of
+//! split (`../shared/data/README.md`: `MLPClassifier` with 64 hidden units gets 0.9722 on a
+//! stratified 80/20 split of digits; `LinearRegression` R² 0.4526 on an 80/20 split of
+//! diabetes).
+
+use burn::tensor::Device;
+use ember_data::preprocessing::StandardScaler;
+use ember_data::split::{stratified_train_test_split, train_test_split};
+use ember_models::mlp::{Activation, MlpClassifierConfig, MlpRegressorConfig, WeightInit};
+use ember_train::{EarlyStopping, Progress, TrainConfig};
+
+type Result = std::result::Result<(), Box<dyn std::error::Error>>;
+
+#[test]
+fn digits_reach_scikit_learns_accuracy() -> Result {
+    let data = ember_data::load("digits")?;
+    let (train, test) = stratified_train_test_split(&data, 0.2, 0)?;
+    let scaler = StandardScaler::fit(train.x())?;
+    let train_x = scaler.transform(train.x())?;
+    let test_x = scaler.transform(test.x())?;
+    let train = train.with_x(train_x)?;
+    let config = MlpClassifierConfig {
+        hidden: vec![64],
+        train: TrainConfig {
+            epochs: 40,
+            batch_size: 32,
+            learning_rate: 1e-3,
+            progress: Progress::Off,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let model = config.fit_dataset(&train, None, &Device::flex())?;
+    let y = test.classes().ok_or("labels")?;
+    let accuracy = model.score(&test_x, &y)?;
+    assert!(accuracy >= 0.97, "test accuracy {accuracy}");
+    let proba = model.predict_proba(&test_x)?;
+    for i in 0..proba.n_rows() {
+        assert!((proba.row(i).iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+    assert_eq!(model.n_iter(), 40);
+    assert_eq!(model.loss_history().len(), 40);
+    assert!(model.loss_history()[39] < model.loss_history()[0] / 10.0);
+    Ok(())
+}
+
+#[test]
+fn diabetes_regression_beats_the_mean_and_matches_least_squares() -> Result {
+    let data = ember_data::load("diabetes")?;
+    let (train, test) = train_test_split(&data, 0.2, 0)?;
+    let config = MlpRegressorConfig {
+        hidden: vec![32, 16],
+        activation: Activation::Tanh,
+        init: WeightInit::XavierUniform,
+        train: TrainConfig {
+            epochs: 300,
+            batch_size: 16,
+            weight_decay: 1e-3,
+            validation_fraction: 0.2,
+            early_stopping: Some(EarlyStopping {
+                patience: 20,
+                ..Default::default()
+            }),
+            progress: Progress::Off,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let model = config.fit_dataset(&train, None, &Device::flex())?;
+    let r2 = model.score(test.x(), test.y())?;
+    assert!(r2 > 0.4, "test R² {r2}");
+    assert!(
+        model.best_epoch() < model.n_iter(),
+        "early stopping restored an earlier epoch"
+    );
+    Ok(())
+}
+
+#[test]
+fn dropout_runs_are_reproducible_and_bad_settings_are_errors() -> Result {
+    let data = ember_data::load("iris")?;
+    let config = MlpClassifierConfig {
+        hidden: vec![8, 8],
+        dropout: 0.3,
+        activation: Activation::Gelu,
+        train: TrainConfig {
+            epochs: 3,
+            progress: Progress::Off,
+            seed: 9,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let a = config.fit_dataset(&data, None, &Device::flex())?;
+    let b = config.fit_dataset(&data, None, &Device::flex())?;
+    assert_eq!(a.predict_proba(data.x())?, b.predict_proba(data.x())?);
+    assert_eq!(a.loss_history(), b.loss_history());
+    let wrong = ember_data::Matrix::<f64>::zeros(2, 3);
+    assert_eq!(
+        a.predict(&wrong).unwrap_err().to_string(),
+        "X has 3 features, but the model was fitted with 4"
+    );
+    let json =
+        r#"{"hidden": [4], "activation": "Tanh", "train": {"epochs": 2, "progress": "off"}}"#;
+    let parsed: MlpClassifierConfig = serde_json::from_str(json)?;
+    assert_eq!(parsed.train.epochs, 2);
+    let unknown = serde_json::from_str::<MlpClassifierConfig>(r#"{"hiden": [4]}"#).unwrap_err();
+    assert!(
+        unknown.to_string().starts_with("unknown field `hiden`"),
+        "{unknown}"
+    );
+    Ok(())
+}
