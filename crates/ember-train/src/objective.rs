@@ -346,7 +346,12 @@ mod tests {
     }
 
     fn value(t: Tensor<1>) -> f64 {
-        f64::from(t.into_data().convert::<f32>().to_vec::<f32>().expect("f32")[0])
+        f64::from(
+            t.into_data()
+                .convert::<f32>()
+                .try_to_vec::<f32>()
+                .expect("f32")[0],
+        )
     }
 
     #[test]

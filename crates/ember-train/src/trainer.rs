@@ -113,9 +113,10 @@ pub fn train<M: Trainable>(
     let _turn = RANDOM_STREAM
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let (train_set, valid_set) = split_validation(objective, train, valid, config)?;
-    let train_data = Prepared::new(objective, train_set.as_ref().unwrap_or(train))?;
-    let valid_data = match (valid, &valid_set) {
+    let held_out = split_validation(objective, train, valid, config)?;
+    let train_data = Prepared::new(objective, held_out.as_ref().map_or(train, |(t, _)| t))?;
+    let valid_set = held_out.as_ref().map(|(_, v)| v);
+    let valid_data = match (valid, valid_set) {
         (Some(v), _) => {
             check_features(v, "validation")?;
             if v.x().n_cols() != train.x().n_cols() {
@@ -189,15 +190,18 @@ fn check_features(data: &Dataset<f32>, what: &'static str) -> Result<(), TrainEr
     Ok(())
 }
 
+/// The part of the training data trained on, and the part held out for validation.
+type HeldOut = (Dataset<f32>, Dataset<f32>);
+
 /// The training and validation sets when a fraction of `train` is held out.
 fn split_validation(
     objective: Objective,
     train: &Dataset<f32>,
     valid: Option<&Dataset<f32>>,
     config: &TrainConfig,
-) -> Result<(Option<Dataset<f32>>, Option<Dataset<f32>>), TrainError> {
+) -> Result<Option<HeldOut>, TrainError> {
     if valid.is_some() || config.validation_fraction == 0.0 {
-        return Ok((None, None));
+        return Ok(None);
     }
     let fraction = config.validation_fraction;
     let (fit, held) = if objective.is_classification() {
@@ -206,7 +210,7 @@ fn split_validation(
     } else {
         train_test_indices(train.n_samples(), fraction, config.seed)?
     };
-    Ok((Some(train.select(&fit)), Some(train.select(&held))))
+    Ok(Some((train.select(&fit), train.select(&held))))
 }
 
 fn monitor(config: &TrainConfig, has_valid: bool) -> Result<Monitor, TrainError> {

@@ -53,10 +53,10 @@ fn params(model: &Affine) -> Vec<f32> {
         .weight
         .val()
         .into_data()
-        .to_vec::<f32>()
+        .try_to_vec::<f32>()
         .expect("f32");
     let b = model.linear.bias.as_ref().expect("bias").val();
-    let b = b.into_data().to_vec::<f32>().expect("f32");
+    let b = b.into_data().try_to_vec::<f32>().expect("f32");
     w.into_iter().chain(b).collect()
 }
 

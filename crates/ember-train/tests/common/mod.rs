@@ -61,7 +61,7 @@ pub fn weights(model: &Net) -> Vec<u32> {
             let values = t
                 .into_data()
                 .convert::<f32>()
-                .to_vec::<f32>()
+                .try_to_vec::<f32>()
                 .expect("f32 weights");
             bits.extend(values.iter().map(|v| v.to_bits()));
         }
