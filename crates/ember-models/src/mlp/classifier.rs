@@ -5,7 +5,7 @@ use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
 use ember_train::{History, Objective, TrainConfig, probabilities, train};
 use serde::{Deserialize, Serialize};
 
-use super::{Activation, Mlp, MlpConfig, WeightInit, check_features, class_dataset};
+use super::{Activation, Mlp, MlpConfig, WeightInit, check_features, class_dataset, network};
 use crate::FitError;
 
 /// Hyper-parameters of [`MlpClassifier`]; `fit` trains one.
@@ -95,19 +95,17 @@ impl MlpClassifierConfig {
         valid: Option<&Dataset<T>>,
         device: &Device,
     ) -> Result<MlpClassifier, FitError> {
-        if !(0.0..1.0).contains(&self.dropout) {
-            return Err(FitError::InvalidConfig {
-                field: "dropout",
-                message: format!("must be in [0, 1), got {}", self.dropout),
-            });
-        }
         let n_classes = n_classes(data, valid)?;
         let train_set = data.cast::<f32>();
         let valid_set = valid.map(|v| v.cast::<f32>());
-        let shape = MlpConfig::new(data.x().n_cols(), self.hidden.clone(), n_classes)
-            .with_activation(self.activation)
-            .with_dropout(self.dropout)
-            .with_init(self.init);
+        let shape = network(
+            data.x().n_cols(),
+            &self.hidden,
+            n_classes,
+            self.activation,
+            self.dropout,
+            self.init,
+        )?;
         let trained = train(
             |d| shape.init(d),
             Objective::CrossEntropy { n_classes },

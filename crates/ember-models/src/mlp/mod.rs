@@ -30,6 +30,27 @@ use ember_data::{DataError, Dataset, Matrix, Scalar};
 
 use crate::FitError;
 
+/// The network an estimator trains: its layer sizes, with the dropout probability checked.
+pub(crate) fn network(
+    n_inputs: usize,
+    hidden: &[usize],
+    n_outputs: usize,
+    activation: Activation,
+    dropout: f64,
+    init: WeightInit,
+) -> Result<MlpConfig, FitError> {
+    if !(0.0..1.0).contains(&dropout) {
+        return Err(FitError::InvalidConfig {
+            field: "dropout",
+            message: format!("must be in [0, 1), got {dropout}"),
+        });
+    }
+    Ok(MlpConfig::new(n_inputs, hidden.to_vec(), n_outputs)
+        .with_activation(activation)
+        .with_dropout(dropout)
+        .with_init(init))
+}
+
 /// An error unless `x` has the `expected` number of columns.
 pub(crate) fn check_features<T: Scalar>(x: &Matrix<T>, expected: usize) -> Result<(), FitError> {
     if x.n_cols() != expected {

@@ -7,7 +7,7 @@ use ember_metrics::{Multioutput, RegressionMetric};
 use ember_train::{History, Objective, TrainConfig, train};
 use serde::{Deserialize, Serialize};
 
-use super::{Activation, Mlp, MlpConfig, WeightInit, check_features};
+use super::{Activation, Mlp, MlpConfig, WeightInit, check_features, network};
 use crate::FitError;
 
 /// Hyper-parameters of [`MlpRegressor`]; `fit` trains one.
@@ -99,12 +99,6 @@ impl MlpRegressorConfig {
         valid: Option<&Dataset<T>>,
         device: &Device,
     ) -> Result<MlpRegressor, FitError> {
-        if !(0.0..1.0).contains(&self.dropout) {
-            return Err(FitError::InvalidConfig {
-                field: "dropout",
-                message: format!("must be in [0, 1), got {}", self.dropout),
-            });
-        }
         let k = data.y().n_cols();
         let (offset, scale) = if self.standardize_targets {
             let scaler = StandardScaler::fit(data.y())?;
@@ -127,10 +121,14 @@ impl MlpRegressorConfig {
         };
         let train_set = standardise(data)?;
         let valid_set = valid.map(standardise).transpose()?;
-        let shape = MlpConfig::new(data.x().n_cols(), self.hidden.clone(), k)
-            .with_activation(self.activation)
-            .with_dropout(self.dropout)
-            .with_init(self.init);
+        let shape = network(
+            data.x().n_cols(),
+            &self.hidden,
+            k,
+            self.activation,
+            self.dropout,
+            self.init,
+        )?;
         let trained = train(
             |d| shape.init(d),
             Objective::MeanSquaredError { n_outputs: k },
