@@ -146,17 +146,19 @@ pub fn train<M: Trainable>(
 }
 
 /// Features and targets of a data set, in the form batches are cut from.
-struct Prepared {
-    x: Vec<f32>,
+struct Prepared<'d> {
+    /// The data set's features, borrowed (a copy of a large training set would double its
+    /// memory).
+    x: &'d [f32],
     n_features: usize,
     targets: Targets,
     n: usize,
 }
 
-impl Prepared {
-    fn new(objective: Objective, data: &Dataset<f32>) -> Result<Self, TrainError> {
+impl<'d> Prepared<'d> {
+    fn new(objective: Objective, data: &'d Dataset<f32>) -> Result<Self, TrainError> {
         Ok(Self {
-            x: data.x().as_slice().to_vec(),
+            x: data.x().as_slice(),
             n_features: data.x().n_cols(),
             targets: objective.targets(data)?,
             n: data.n_samples(),
@@ -276,8 +278,8 @@ struct Loop<'a> {
     objective: Objective,
     config: &'a TrainConfig,
     device: Device,
-    train: Prepared,
-    valid: Option<Prepared>,
+    train: Prepared<'a>,
+    valid: Option<Prepared<'a>>,
     monitor: Monitor,
     fingerprint: serde_json::Value,
 }
@@ -529,7 +531,7 @@ impl Loop<'_> {
     fn evaluate<M: Trainable>(
         &self,
         model: &M,
-        data: &Prepared,
+        data: &Prepared<'_>,
     ) -> Result<std::collections::BTreeMap<String, f64>, TrainError> {
         let mut acc: Accumulator = self.objective.accumulator();
         let device = model_device(&self.device);
