@@ -2,10 +2,10 @@
 
 use burn::tensor::Device;
 use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
-use ember_train::{History, Objective, TrainConfig, probabilities, train};
+use ember_train::{History, Objective, TrainConfig, probabilities};
 use serde::{Deserialize, Serialize};
 
-use super::{Activation, Mlp, MlpConfig, WeightInit, check_features, class_dataset, network};
+use super::{Activation, Fitted, Mlp, MlpConfig, WeightInit, class_dataset, network};
 use crate::FitError;
 
 /// Hyper-parameters of [`MlpClassifier`]; `fit` trains one.
@@ -106,8 +106,8 @@ impl MlpClassifierConfig {
             self.dropout,
             self.init,
         )?;
-        let trained = train(
-            |d| shape.init(d),
+        let fitted = Fitted::train(
+            shape,
             Objective::CrossEntropy { n_classes },
             &train_set,
             valid_set.as_ref(),
@@ -116,12 +116,8 @@ impl MlpClassifierConfig {
         )?;
         Ok(MlpClassifier {
             config: self.clone(),
-            shape,
-            module: trained.model,
-            history: trained.history,
-            epoch: trained.epoch,
+            fitted,
             labels: data.labels().cloned(),
-            device: device.clone(),
         })
     }
 }
@@ -151,12 +147,8 @@ fn n_classes<T: Scalar>(data: &Dataset<T>, valid: Option<&Dataset<T>>) -> Result
 #[derive(Debug)]
 pub struct MlpClassifier {
     config: MlpClassifierConfig,
-    shape: MlpConfig,
-    module: Mlp,
-    history: History,
-    epoch: usize,
+    fitted: Fitted,
     labels: Option<LabelEncoder>,
-    device: Device,
 }
 
 impl MlpClassifier {
@@ -172,7 +164,7 @@ impl MlpClassifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn predict_proba<T: Scalar>(&self, x: &Matrix<T>) -> Result<Matrix, FitError> {
-        let outputs = self.logits(x)?;
+        let outputs = self.fitted.outputs(x)?;
         let k = self.n_classes();
         let proba = probabilities(&outputs, k, x.n_rows());
         Ok(Matrix::new(x.n_rows(), k, proba)?)
@@ -189,7 +181,7 @@ impl MlpClassifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn predict<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<usize>, FitError> {
-        let outputs = self.logits(x)?;
+        let outputs = self.fitted.outputs(x)?;
         let k = self.n_classes();
         Ok(outputs
             .chunks(k)
@@ -220,17 +212,6 @@ impl MlpClassifier {
         Ok(ember_metrics::accuracy_score(y, &self.predict(x)?)?)
     }
 
-    fn logits<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<f32>, FitError> {
-        check_features(x, self.shape.n_inputs)?;
-        let x = x.cast::<f32>();
-        Ok(ember_train::outputs(
-            &self.module,
-            x.as_slice(),
-            x.n_cols(),
-            &self.device,
-        )?)
-    }
-
     /// Number of classes.
     ///
     /// ```
@@ -241,7 +222,7 @@ impl MlpClassifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn n_classes(&self) -> usize {
-        self.shape.n_outputs
+        self.fitted.shape.n_outputs
     }
 
     /// The class names the indices stand for, when the data set had them.
@@ -260,33 +241,33 @@ impl MlpClassifier {
 
     /// Every epoch's metrics.
     pub fn history(&self) -> &History {
-        &self.history
+        &self.fitted.history
     }
 
     /// Training loss per epoch (scikit-learn's `loss_curve_`).
     pub fn loss_history(&self) -> Vec<f64> {
-        self.history.series("train_loss")
+        self.fitted.history.series("train_loss")
     }
 
     /// Epochs run (scikit-learn's `n_iter_`).
     pub fn n_iter(&self) -> usize {
-        self.history.epochs.len()
+        self.fitted.history.epochs.len()
     }
 
     /// The epoch whose weights the model holds (the best one with early stopping's
     /// `restore_best`).
     pub fn best_epoch(&self) -> usize {
-        self.epoch
+        self.fitted.epoch
     }
 
     /// The network.
     pub fn module(&self) -> &Mlp {
-        &self.module
+        &self.fitted.module
     }
 
     /// The network's shape (to rebuild it before loading weights).
     pub fn shape(&self) -> &MlpConfig {
-        &self.shape
+        &self.fitted.shape
     }
 
     /// The hyper-parameters it was trained with.

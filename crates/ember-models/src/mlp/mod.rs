@@ -26,9 +26,55 @@ pub use classifier::{MlpClassifier, MlpClassifierConfig};
 pub use module::{Activation, Mlp, MlpConfig, WeightInit};
 pub use regressor::{MlpRegressor, MlpRegressorConfig};
 
+use burn::tensor::Device;
 use ember_data::{DataError, Dataset, Matrix, Scalar};
+use ember_train::{History, Objective, TrainConfig};
 
 use crate::FitError;
+
+/// A trained network and how its training went: what both estimators hold.
+#[derive(Debug)]
+pub(crate) struct Fitted {
+    pub shape: MlpConfig,
+    pub module: Mlp,
+    pub history: History,
+    pub epoch: usize,
+    device: Device,
+}
+
+impl Fitted {
+    /// Trains a network of `shape` on `objective` with the loop of `ember_train`.
+    pub fn train(
+        shape: MlpConfig,
+        objective: Objective,
+        data: &Dataset<f32>,
+        valid: Option<&Dataset<f32>>,
+        config: &TrainConfig,
+        device: &Device,
+    ) -> Result<Self, FitError> {
+        let trained =
+            ember_train::train(|d| shape.init(d), objective, data, valid, config, device)?;
+        Ok(Self {
+            shape,
+            module: trained.model,
+            history: trained.history,
+            epoch: trained.epoch,
+            device: device.clone(),
+        })
+    }
+
+    /// The network's raw outputs for `x` (row-major), after checking its number of features.
+    pub fn outputs<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<f32>, FitError> {
+        check_features(x, self.shape.n_inputs)?;
+        let x = x.cast::<f32>();
+        Ok(ember_train::outputs(
+            &self.module,
+            x.as_slice(),
+            x.n_cols(),
+            &self.device,
+        )?)
+    }
+}
 
 /// The network an estimator trains: its layer sizes, with the dropout probability checked.
 pub(crate) fn network(

@@ -4,10 +4,10 @@ use burn::tensor::Device;
 use ember_data::preprocessing::StandardScaler;
 use ember_data::{Dataset, Matrix, Scalar};
 use ember_metrics::{Multioutput, RegressionMetric};
-use ember_train::{History, Objective, TrainConfig, train};
+use ember_train::{History, Objective, TrainConfig};
 use serde::{Deserialize, Serialize};
 
-use super::{Activation, Mlp, MlpConfig, WeightInit, check_features, network};
+use super::{Activation, Fitted, Mlp, MlpConfig, WeightInit, network};
 use crate::FitError;
 
 /// Hyper-parameters of [`MlpRegressor`]; `fit` trains one.
@@ -129,8 +129,8 @@ impl MlpRegressorConfig {
             self.dropout,
             self.init,
         )?;
-        let trained = train(
-            |d| shape.init(d),
+        let fitted = Fitted::train(
+            shape,
             Objective::MeanSquaredError { n_outputs: k },
             &train_set,
             valid_set.as_ref(),
@@ -139,13 +139,9 @@ impl MlpRegressorConfig {
         )?;
         Ok(MlpRegressor {
             config: self.clone(),
-            shape,
-            module: trained.model,
-            history: trained.history,
-            epoch: trained.epoch,
+            fitted,
             offset,
             scale,
-            device: device.clone(),
         })
     }
 }
@@ -154,13 +150,9 @@ impl MlpRegressorConfig {
 #[derive(Debug)]
 pub struct MlpRegressor {
     config: MlpRegressorConfig,
-    shape: MlpConfig,
-    module: Mlp,
-    history: History,
-    epoch: usize,
+    fitted: Fitted,
     offset: Vec<f64>,
     scale: Vec<f64>,
-    device: Device,
 }
 
 impl MlpRegressor {
@@ -175,9 +167,7 @@ impl MlpRegressor {
     /// # Ok::<(), ember_models::FitError>(())
     /// ```
     pub fn predict<T: Scalar>(&self, x: &Matrix<T>) -> Result<Matrix, FitError> {
-        check_features(x, self.shape.n_inputs)?;
-        let xf = x.cast::<f32>();
-        let out = ember_train::outputs(&self.module, xf.as_slice(), xf.n_cols(), &self.device)?;
+        let out = self.fitted.outputs(x)?;
         let k = self.scale.len();
         let values = out
             .iter()
@@ -216,32 +206,32 @@ impl MlpRegressor {
 
     /// Every epoch's metrics.
     pub fn history(&self) -> &History {
-        &self.history
+        &self.fitted.history
     }
 
     /// Training loss per epoch, in standardised units (scikit-learn's `loss_curve_`).
     pub fn loss_history(&self) -> Vec<f64> {
-        self.history.series("train_loss")
+        self.fitted.history.series("train_loss")
     }
 
     /// Epochs run (scikit-learn's `n_iter_`).
     pub fn n_iter(&self) -> usize {
-        self.history.epochs.len()
+        self.fitted.history.epochs.len()
     }
 
     /// The epoch whose weights the model holds.
     pub fn best_epoch(&self) -> usize {
-        self.epoch
+        self.fitted.epoch
     }
 
     /// The network (it predicts standardised targets).
     pub fn module(&self) -> &Mlp {
-        &self.module
+        &self.fitted.module
     }
 
     /// The network's shape.
     pub fn shape(&self) -> &MlpConfig {
-        &self.shape
+        &self.fitted.shape
     }
 
     /// The hyper-parameters it was trained with.
