@@ -26,7 +26,7 @@ pub enum FitError {
     #[error("invalid config `{field}`: {message}")]
     InvalidConfig {
         /// Field name, as in the config file.
-        field: &'static str,
+        field: String,
         /// What is wrong and what is allowed.
         message: String,
     },
@@ -69,7 +69,19 @@ pub enum FitError {
     /// A metric could not be computed.
     #[error(transparent)]
     Metric(#[from] MetricError),
+    /// Saved weights could not be read or do not fit the network.
+    #[error("weights: {0}")]
+    Weights(String),
     /// Training failed (diverged, a checkpoint could not be written, …).
     #[error(transparent)]
     Train(#[from] TrainError),
+}
+
+impl From<ember_train::Problem> for FitError {
+    fn from(p: ember_train::Problem) -> Self {
+        Self::InvalidConfig {
+            field: p.field,
+            message: p.message,
+        }
+    }
 }

@@ -16,9 +16,25 @@
 //! # Ok::<(), ember_models::FitError>(())
 //! ```
 
+/// `with_<field>` builder methods for plain config structs, as burn's `Config` derive writes.
+macro_rules! builders {
+    ($($with:ident => $field:ident: $ty:ty),* $(,)?) => {
+        $(
+            #[doc = concat!("Sets `", stringify!($field), "`.")]
+            #[must_use]
+            pub fn $with(mut self, $field: $ty) -> Self {
+                self.$field = $field;
+                self
+            }
+        )*
+    };
+}
+
 mod error;
 pub mod linear;
 pub mod logistic;
 pub mod mlp;
+mod saved;
 
 pub use error::FitError;
+pub use saved::{FittedModel, ModelState};

@@ -74,19 +74,19 @@ fn hyper_parameters_out_of_range_name_the_field() {
     };
     assert_eq!(
         gd(GradientDescentConfig::new().with_learning_rate(0.0)),
-        "invalid config `gradient_descent.learning_rate`: must be a finite number > 0, got 0"
+        "invalid config `gradient_descent.learning_rate`: must be positive and finite, got 0"
     );
     assert_eq!(
         gd(GradientDescentConfig::new().with_batch_size(0)),
-        "invalid config `gradient_descent.batch_size`: must be at least 1, got 0"
+        "invalid config `gradient_descent.batch_size`: must be at least 1"
     );
     assert_eq!(
         gd(GradientDescentConfig::new().with_momentum(1.0)),
-        "invalid config `gradient_descent.momentum`: must lie in [0, 1), got 1"
+        "invalid config `gradient_descent.momentum`: must be in [0, 1), got 1"
     );
     assert_eq!(
         gd(GradientDescentConfig::new().with_max_epochs(0)),
-        "invalid config `gradient_descent.max_epochs`: must be at least 1, got 0"
+        "invalid config `gradient_descent.max_epochs`: must be at least 1"
     );
     let err = LinearRegressionConfig::new()
         .with_alpha(f64::NAN)
@@ -94,7 +94,7 @@ fn hyper_parameters_out_of_range_name_the_field() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid config `alpha`: must be a finite number ≥ 0, got NaN"
+        "invalid config `alpha`: must be ≥ 0, got NaN"
     );
 }
 

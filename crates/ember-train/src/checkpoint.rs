@@ -52,8 +52,17 @@ fn epoch_dir(root: &Path, epoch: usize) -> PathBuf {
 }
 
 /// Writes a file through `write` under a temporary name beside `path`, syncs it and renames
-/// it over `path`.
-pub(crate) fn write_file_atomically(
+/// it over `path`: a reader (or a crash) sees the old file or the new one, never half of one.
+///
+/// ```
+/// use std::io::Write;
+/// let path = std::env::temp_dir().join(format!("ember-atomic-doc-{}.txt", std::process::id()));
+/// ember_train::write_file_atomically(&path, |f| f.write_all(b"done"))?;
+/// assert_eq!(std::fs::read(&path)?, b"done");
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_file_atomically(
     path: &Path,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<(), TrainError> {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{GradClip, OptimizerConfig, Schedule, TrainError};
+use crate::{GradClip, OptimizerConfig, Problems, Schedule, TrainError};
 
 /// Stop when a monitored metric stops improving.
 ///
@@ -144,62 +144,50 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
-    /// Checks every setting; the error names the field.
+    /// Checks every setting; the error names the first invalid field.
     ///
     /// ```
     /// let config = ember_train::TrainConfig { learning_rate: -1.0, ..Default::default() };
     /// assert_eq!(config.validate().unwrap_err().to_string(), "invalid config `learning_rate`: must be positive and finite, got -1");
     /// ```
     pub fn validate(&self) -> Result<(), TrainError> {
-        if self.epochs == 0 {
-            return Err(TrainError::config("epochs", "must be at least 1"));
+        match self.problems().first() {
+            Some(p) => Err(TrainError::config(p.field, p.message)),
+            None => Ok(()),
         }
-        if self.batch_size == 0 {
-            return Err(TrainError::config("batch_size", "must be at least 1"));
-        }
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(TrainError::config(
-                "learning_rate",
-                format!("must be positive and finite, got {}", self.learning_rate),
-            ));
-        }
-        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
-            return Err(TrainError::config(
-                "weight_decay",
-                format!("must be ≥ 0, got {}", self.weight_decay),
-            ));
-        }
+    }
+
+    /// Every invalid setting, each naming its field (`optimizer.beta1`).
+    ///
+    /// ```
+    /// let config = ember_train::TrainConfig { epochs: 0, batch_size: 0, ..Default::default() };
+    /// let fields: Vec<_> = config.problems().into_vec().into_iter().map(|p| p.field).collect();
+    /// assert_eq!(fields, ["epochs", "batch_size"]);
+    /// ```
+    pub fn problems(&self) -> Problems {
+        let mut p = Problems::default();
+        p.at_least_one("epochs", self.epochs);
+        p.at_least_one("batch_size", self.batch_size);
+        p.positive("learning_rate", self.learning_rate);
+        p.non_negative("weight_decay", self.weight_decay);
         if let Some(clip) = self.grad_clip {
             let (GradClip::Norm(v) | GradClip::Value(v)) = clip;
-            if !(v > 0.0 && v.is_finite()) {
-                return Err(TrainError::config(
-                    "grad_clip",
-                    format!("must be positive, got {v}"),
-                ));
-            }
+            p.positive("grad_clip", v);
         }
-        if !(0.0..1.0).contains(&self.validation_fraction) {
-            return Err(TrainError::config(
-                "validation_fraction",
-                format!("must be in [0, 1), got {}", self.validation_fraction),
-            ));
-        }
+        p.unit_interval("validation_fraction", self.validation_fraction);
         if let Some(es) = &self.early_stopping {
-            crate::monitor::Monitor::parse(&es.metric)?;
-            if !(es.min_delta >= 0.0 && es.min_delta.is_finite()) {
-                return Err(TrainError::config(
-                    "early_stopping.min_delta",
-                    format!("must be ≥ 0, got {}", es.min_delta),
-                ));
+            if let Err(TrainError::InvalidConfig { field, message }) =
+                crate::monitor::Monitor::parse(&es.metric)
+            {
+                p.push(field, message);
             }
+            p.non_negative("early_stopping.min_delta", es.min_delta);
         }
-        if self.keep_checkpoints == 0 {
-            return Err(TrainError::config(
-                "keep_checkpoints",
-                "must be at least 1 (the newest checkpoint is what a run resumes from)",
-            ));
-        }
-        self.optimizer.validate()?;
-        self.schedule.validate()
+        p.require(self.keep_checkpoints >= 1, "keep_checkpoints", || {
+            "must be at least 1 (the newest checkpoint is what a run resumes from)".into()
+        });
+        p.nest("optimizer", self.optimizer.problems());
+        p.nest("schedule", self.schedule.problems());
+        p
     }
 }

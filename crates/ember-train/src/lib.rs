@@ -37,15 +37,18 @@ mod monitor;
 mod objective;
 mod optimizer;
 mod predict;
+mod problems;
 mod progress;
 mod schedule;
 mod trainer;
 
+pub use checkpoint::write_file_atomically;
 pub use config::{EarlyStopping, Progress, TrainConfig};
 pub use error::TrainError;
 pub use history::{EpochRecord, History};
 pub use objective::{BatchTargets, Objective, Targets, probabilities};
 pub use optimizer::{GradClip, OptimizerConfig};
 pub use predict::outputs;
+pub use problems::{Problem, Problems};
 pub use schedule::Schedule;
 pub use trainer::{Trainable, Trained, train};

@@ -6,7 +6,7 @@ use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::TrainError;
+use crate::{Problems, TrainError};
 
 /// Which optimizer, with its settings. The defaults are PyTorch's (`torch.optim`).
 ///
@@ -152,40 +152,36 @@ impl OptimizerConfig {
     /// assert_eq!(bad.validate().unwrap_err().to_string(), "invalid config `optimizer.beta1`: must be in [0, 1), got 1");
     /// ```
     pub fn validate(&self) -> Result<(), TrainError> {
-        let unit = |field: &str, v: f64| {
-            if (0.0..1.0).contains(&v) {
-                Ok(())
-            } else {
-                Err(TrainError::config(
-                    format!("optimizer.{field}"),
-                    format!("must be in [0, 1), got {v}"),
-                ))
-            }
-        };
-        let positive = |field: &str, v: f64| {
-            if v > 0.0 && v.is_finite() {
-                Ok(())
-            } else {
-                Err(TrainError::config(
-                    format!("optimizer.{field}"),
-                    format!("must be positive, got {v}"),
-                ))
-            }
-        };
+        match self.problems().first() {
+            Some(p) => Err(TrainError::config(
+                format!("optimizer.{}", p.field),
+                p.message,
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Every invalid setting, fields relative to the optimizer (`beta1`).
+    ///
+    /// ```
+    /// let bad = ember_train::OptimizerConfig::Adam { beta1: 1.0, beta2: 2.0, epsilon: 1e-8 };
+    /// assert_eq!(bad.problems().into_vec().len(), 2);
+    /// ```
+    pub fn problems(&self) -> Problems {
+        let mut p = Problems::default();
         match *self {
             Self::Sgd {
                 momentum,
                 dampening,
                 nesterov,
             } => {
-                unit("momentum", momentum)?;
-                unit("dampening", dampening)?;
-                if nesterov && (momentum == 0.0 || dampening != 0.0) {
-                    return Err(TrainError::config(
-                        "optimizer.nesterov",
-                        "Nesterov momentum needs momentum > 0 and dampening = 0",
-                    ));
-                }
+                p.unit_interval("momentum", momentum);
+                p.unit_interval("dampening", dampening);
+                p.require(
+                    !nesterov || (momentum > 0.0 && dampening == 0.0),
+                    "nesterov",
+                    || "Nesterov momentum needs momentum > 0 and dampening = 0".into(),
+                );
             }
             Self::Adam {
                 beta1,
@@ -197,9 +193,9 @@ impl OptimizerConfig {
                 beta2,
                 epsilon,
             } => {
-                unit("beta1", beta1)?;
-                unit("beta2", beta2)?;
-                positive("epsilon", epsilon)?;
+                p.unit_interval("beta1", beta1);
+                p.unit_interval("beta2", beta2);
+                p.positive("epsilon", epsilon);
             }
             Self::RmsProp {
                 alpha,
@@ -207,12 +203,12 @@ impl OptimizerConfig {
                 momentum,
                 ..
             } => {
-                unit("alpha", alpha)?;
-                unit("momentum", momentum)?;
-                positive("epsilon", epsilon)?;
+                p.unit_interval("alpha", alpha);
+                p.unit_interval("momentum", momentum);
+                p.positive("epsilon", epsilon);
             }
         }
-        Ok(())
+        p
     }
 
     /// The burn optimizer, with `weight_decay` (L2 added to the gradient; decoupled for AdamW)

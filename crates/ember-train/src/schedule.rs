@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::TrainError;
+use crate::Problems;
 
 /// How the learning rate changes from epoch to epoch (after any linear warm-up, see
 /// [`TrainConfig::warmup_epochs`](crate::TrainConfig::warmup_epochs)).
@@ -83,24 +83,25 @@ pub(crate) struct ScheduleState {
 }
 
 impl Schedule {
-    pub(crate) fn validate(&self) -> Result<(), TrainError> {
-        let field = |f: &str| format!("schedule.{f}");
+    /// Every invalid setting, fields relative to the schedule (`gamma`).
+    ///
+    /// ```
+    /// let bad = ember_train::Schedule::Step { step_size: 0, gamma: 2.0 };
+    /// assert_eq!(bad.problems().into_vec().len(), 2);
+    /// ```
+    pub fn problems(&self) -> Problems {
+        let mut p = Problems::default();
         match *self {
-            Self::Constant => Ok(()),
+            Self::Constant => {}
             Self::Step { step_size, gamma } => {
-                if step_size == 0 {
-                    return Err(TrainError::config(field("step_size"), "must be at least 1"));
-                }
-                check_factor(&field("gamma"), gamma)
+                p.at_least_one("step_size", step_size);
+                p.open_unit_interval("gamma", gamma);
             }
             Self::Cosine { t_max, eta_min } => {
-                if t_max == Some(0) {
-                    return Err(TrainError::config(field("t_max"), "must be at least 1"));
+                if let Some(t) = t_max {
+                    p.at_least_one("t_max", t);
                 }
-                if !(eta_min >= 0.0 && eta_min.is_finite()) {
-                    return Err(TrainError::config(field("eta_min"), "must be ≥ 0"));
-                }
-                Ok(())
+                p.non_negative("eta_min", eta_min);
             }
             Self::ReduceOnPlateau {
                 factor,
@@ -108,16 +109,12 @@ impl Schedule {
                 min_lr,
                 ..
             } => {
-                check_factor(&field("factor"), factor)?;
-                if !(threshold >= 0.0 && threshold.is_finite()) {
-                    return Err(TrainError::config(field("threshold"), "must be ≥ 0"));
-                }
-                if !(min_lr >= 0.0 && min_lr.is_finite()) {
-                    return Err(TrainError::config(field("min_lr"), "must be ≥ 0"));
-                }
-                Ok(())
+                p.open_unit_interval("factor", factor);
+                p.non_negative("threshold", threshold);
+                p.non_negative("min_lr", min_lr);
             }
         }
+        p
     }
 
     /// The rate of 0-based epoch `epoch`: `base` scaled by the warm-up ramp
@@ -199,16 +196,5 @@ impl Schedule {
                 state.bad_epochs = 0;
             }
         }
-    }
-}
-
-fn check_factor(field: &str, v: f64) -> Result<(), TrainError> {
-    if v > 0.0 && v < 1.0 {
-        Ok(())
-    } else {
-        Err(TrainError::config(
-            field,
-            format!("must be in (0, 1), got {v}"),
-        ))
     }
 }

@@ -129,10 +129,65 @@ fn read_dataset<T: Scalar>(
 }
 
 fn read_table<T: Scalar>(
-    mut reader: BlockReader,
+    reader: BlockReader,
     options: &CsvOptions,
     with_targets: bool,
 ) -> Result<Table<T>, DataError> {
+    let Opened {
+        mut reader,
+        first,
+        layout,
+        width,
+        dialect,
+    } = open(reader, options, with_targets)?;
+    let file = reader.file().to_string();
+    let parsed = parse_all::<T>(&mut reader, first, &layout, width, dialect)?;
+    assemble(parsed, layout, &file)
+}
+
+/// Checks that a CSV file's columns fit `options` (the targets and features it names exist,
+/// the header and first row are well formed) by reading only its first block.
+///
+/// ```
+/// use ember_data::csv::{check_columns_from, CsvOptions};
+/// let options = CsvOptions::default().target("pricee");
+/// let err = check_columns_from("houses.csv", &b"rooms,price\n3,100\n"[..], &options).unwrap_err();
+/// assert!(err.to_string().contains("pricee"), "{err}");
+/// assert!(check_columns_from("houses.csv", &b"rooms,price\n3,100\n"[..], &CsvOptions::default().target("price")).is_ok());
+/// ```
+pub fn check_columns_from(
+    name: &str,
+    source: impl Read + Send + 'static,
+    options: &CsvOptions,
+) -> Result<(), DataError> {
+    open(BlockReader::from_reader(name, source)?, options, true).map(|_| ())
+}
+
+/// [`check_columns_from`] a file (plain or gzipped).
+///
+/// ```no_run
+/// use ember_data::csv::{check_columns, CsvOptions};
+/// check_columns("houses.csv.gz", &CsvOptions::default().target("price"))?;
+/// # Ok::<(), ember_data::DataError>(())
+/// ```
+pub fn check_columns(path: impl AsRef<Path>, options: &CsvOptions) -> Result<(), DataError> {
+    open(BlockReader::open(path.as_ref())?, options, true).map(|_| ())
+}
+
+/// A file with its first block read and its columns resolved.
+struct Opened {
+    reader: BlockReader,
+    first: Block,
+    layout: Layout,
+    width: usize,
+    dialect: Dialect,
+}
+
+fn open(
+    mut reader: BlockReader,
+    options: &CsvOptions,
+    with_targets: bool,
+) -> Result<Opened, DataError> {
     let file = reader.file().to_string();
     let file_error = |message: String| DataError::File {
         file: file.clone(),
@@ -190,9 +245,13 @@ fn read_table<T: Scalar>(
         with_targets,
         Some(&Fields::Split(&data_row)),
     )?;
-
-    let parsed = parse_all::<T>(&mut reader, first, &layout, width, dialect)?;
-    assemble(parsed, layout, &file)
+    Ok(Opened {
+        reader,
+        first,
+        layout,
+        width,
+        dialect,
+    })
 }
 
 /// The fields as slices.

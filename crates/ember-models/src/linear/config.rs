@@ -1,6 +1,5 @@
 //! Hyper-parameters of linear regression: serialisable, validated at fit time.
 
-use burn::config::Config;
 use burn::tensor::Device;
 use ember_data::{DataError, Dataset, Matrix};
 
@@ -8,15 +7,18 @@ use super::LinearRegression;
 use super::closed_form::{self, ClosedForm, Route};
 use super::gradient;
 use crate::FitError;
+use ember_train::Problems;
+use serde::{Deserialize, Serialize};
 
 /// How the coefficients are found.
 ///
 /// ```
 /// use ember_models::linear::Solver;
-/// let s: Solver = serde_json::from_str("\"GradientDescent\"").unwrap();
+/// let s: Solver = serde_json::from_str("\"gradient_descent\"").unwrap();
 /// assert_eq!(s, Solver::GradientDescent);
 /// ```
-#[derive(Config, Debug, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Solver {
     /// Closed form, choosing for you: [`Lstsq`](Self::Lstsq) for small data or an ill-conditioned
     /// design, [`NormalEquations`](Self::NormalEquations) for large, well-conditioned data.
@@ -38,7 +40,8 @@ pub enum Solver {
 /// use ember_models::linear::Optimizer;
 /// assert_ne!(Optimizer::Sgd, Optimizer::Adam);
 /// ```
-#[derive(Config, Debug, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Optimizer {
     /// Stochastic gradient descent with (heavy-ball) momentum.
     Sgd,
@@ -56,34 +59,60 @@ pub enum Optimizer {
 /// let gd = GradientDescentConfig::new().with_optimizer(Optimizer::Sgd).with_learning_rate(0.05);
 /// assert_eq!(gd.batch_size, 32);
 /// ```
-#[derive(Config, Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct GradientDescentConfig {
     /// The optimizer.
-    #[config(default = "Optimizer::Adam")]
     pub optimizer: Optimizer,
     /// Step size (in standardised units, so the same value suits data of any scale).
-    #[config(default = 0.01)]
     pub learning_rate: f64,
     /// Momentum of [`Optimizer::Sgd`] (0 for plain SGD); ignored by Adam.
-    #[config(default = 0.9)]
     pub momentum: f64,
     /// Samples per mini-batch (the whole data set when larger).
-    #[config(default = 32)]
     pub batch_size: usize,
     /// Upper bound on the number of epochs.
-    #[config(default = 1000)]
     pub max_epochs: usize,
     /// Relative tolerance: training stops once the epoch loss has failed to drop below
     /// `best · (1 - tol)` for `n_iter_no_change` epochs in a row. 0 runs every epoch.
-    #[config(default = 1e-6)]
     pub tol: f64,
     /// Epochs without sufficient improvement before stopping (scikit-learn's `n_iter_no_change`;
     /// momentum makes the loss oscillate for a few epochs, so this is not too small).
-    #[config(default = 10)]
     pub n_iter_no_change: usize,
     /// Seed of the per-epoch shuffling; the same seed gives the same bits on CPU backends.
-    #[config(default = 0)]
     pub seed: u64,
+}
+
+impl Default for GradientDescentConfig {
+    fn default() -> Self {
+        Self {
+            optimizer: Optimizer::Adam,
+            learning_rate: 0.01,
+            momentum: 0.9,
+            batch_size: 32,
+            max_epochs: 1000,
+            tol: 1e-6,
+            n_iter_no_change: 10,
+            seed: 0,
+        }
+    }
+}
+
+impl GradientDescentConfig {
+    /// The defaults: Adam, learning rate 0.01, batch 32, at most 1000 epochs.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    builders! {
+        with_optimizer => optimizer: Optimizer,
+        with_learning_rate => learning_rate: f64,
+        with_momentum => momentum: f64,
+        with_batch_size => batch_size: usize,
+        with_max_epochs => max_epochs: usize,
+        with_tol => tol: f64,
+        with_n_iter_no_change => n_iter_no_change: usize,
+        with_seed => seed: u64,
+    }
 }
 
 /// Linear regression (`alpha = 0`) or ridge regression (`alpha > 0`), as scikit-learn defines
@@ -101,23 +130,43 @@ pub struct GradientDescentConfig {
 /// assert!(ridge.score(data.x(), data.y())? < 0.517_748_422_2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Config, Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LinearRegressionConfig {
     /// Fit an intercept (the data is centred first, as scikit-learn does).
-    #[config(default = true)]
     pub fit_intercept: bool,
     /// L2 penalty on the coefficients (ridge); 0 for ordinary least squares.
-    #[config(default = 0.0)]
     pub alpha: f64,
     /// How to solve.
-    #[config(default = "Solver::Auto")]
     pub solver: Solver,
     /// Settings for [`Solver::GradientDescent`].
-    #[config(default = "GradientDescentConfig::new()")]
     pub gradient_descent: GradientDescentConfig,
 }
 
+impl Default for LinearRegressionConfig {
+    fn default() -> Self {
+        Self {
+            fit_intercept: true,
+            alpha: 0.0,
+            solver: Solver::Auto,
+            gradient_descent: GradientDescentConfig::default(),
+        }
+    }
+}
+
 impl LinearRegressionConfig {
+    /// The defaults: ordinary least squares with an intercept, [`Solver::Auto`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    builders! {
+        with_fit_intercept => fit_intercept: bool,
+        with_alpha => alpha: f64,
+        with_solver => solver: Solver,
+        with_gradient_descent => gradient_descent: GradientDescentConfig,
+    }
+
     /// Fits `y` (samples × outputs) on `x` (samples × features); tensor work runs on `device`.
     ///
     /// ```
@@ -196,57 +245,36 @@ impl LinearRegressionConfig {
     /// ```
     /// use ember_models::linear::LinearRegressionConfig;
     /// let err = LinearRegressionConfig::new().with_alpha(-1.0).validate().unwrap_err();
-    /// assert_eq!(err.to_string(), "invalid config `alpha`: must be a finite number ≥ 0, got -1");
+    /// assert_eq!(err.to_string(), "invalid config `alpha`: must be ≥ 0, got -1");
     /// ```
     pub fn validate(&self) -> Result<(), FitError> {
-        let invalid = |field, message: String| Err(FitError::InvalidConfig { field, message });
-        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
-            return invalid(
-                "alpha",
-                format!("must be a finite number ≥ 0, got {}", self.alpha),
-            );
+        match self.problems().first() {
+            Some(p) => Err(p.into()),
+            None => Ok(()),
         }
-        if self.solver != Solver::GradientDescent {
-            return Ok(());
-        }
+    }
+
+    /// Every invalid setting, each naming its field (`gradient_descent.batch_size`).
+    ///
+    /// ```
+    /// use ember_models::linear::{GradientDescentConfig, LinearRegressionConfig};
+    /// let gd = GradientDescentConfig::new().with_learning_rate(0.0).with_batch_size(0);
+    /// let config = LinearRegressionConfig::new().with_alpha(-1.0).with_gradient_descent(gd);
+    /// assert_eq!(config.problems().into_vec().len(), 3);
+    /// ```
+    pub fn problems(&self) -> Problems {
+        let mut p = Problems::default();
+        p.non_negative("alpha", self.alpha);
         let gd = &self.gradient_descent;
-        if !(gd.learning_rate.is_finite() && gd.learning_rate > 0.0) {
-            return invalid(
-                "gradient_descent.learning_rate",
-                format!("must be a finite number > 0, got {}", gd.learning_rate),
-            );
-        }
-        if !(0.0..1.0).contains(&gd.momentum) {
-            return invalid(
-                "gradient_descent.momentum",
-                format!("must lie in [0, 1), got {}", gd.momentum),
-            );
-        }
-        if gd.batch_size == 0 {
-            return invalid(
-                "gradient_descent.batch_size",
-                "must be at least 1, got 0".into(),
-            );
-        }
-        if gd.max_epochs == 0 {
-            return invalid(
-                "gradient_descent.max_epochs",
-                "must be at least 1, got 0".into(),
-            );
-        }
-        if gd.n_iter_no_change == 0 {
-            return invalid(
-                "gradient_descent.n_iter_no_change",
-                "must be at least 1, got 0".into(),
-            );
-        }
-        if !(gd.tol.is_finite() && gd.tol >= 0.0) {
-            return invalid(
-                "gradient_descent.tol",
-                format!("must be a finite number ≥ 0, got {}", gd.tol),
-            );
-        }
-        Ok(())
+        let mut g = Problems::default();
+        g.positive("learning_rate", gd.learning_rate);
+        g.unit_interval("momentum", gd.momentum);
+        g.at_least_one("batch_size", gd.batch_size);
+        g.at_least_one("max_epochs", gd.max_epochs);
+        g.at_least_one("n_iter_no_change", gd.n_iter_no_change);
+        g.non_negative("tol", gd.tol);
+        p.nest("gradient_descent", g);
+        p
     }
 }
 

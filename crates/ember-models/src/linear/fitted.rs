@@ -34,7 +34,7 @@ pub struct LinearRegression {
 }
 
 impl LinearRegression {
-    pub(super) fn new(
+    pub(crate) fn new(
         config: LinearRegressionConfig,
         coef: Matrix,
         intercept: Vec<f64>,

@@ -19,11 +19,12 @@ mod solver;
 
 use burn::tensor::Device;
 use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
-use ember_train::{TrainConfig, probabilities};
+use ember_train::{Problems, TrainConfig, probabilities};
 use serde::{Deserialize, Serialize};
 
 use crate::FitError;
 use crate::mlp::{check_features, class_dataset};
+use crate::saved::ModelState;
 
 /// How the coefficients are found.
 ///
@@ -155,7 +156,7 @@ impl LogisticRegressionConfig {
         };
         if n_classes < 2 {
             return Err(FitError::InvalidConfig {
-                field: "y",
+                field: "y".into(),
                 message: "logistic regression needs at least two classes".into(),
             });
         }
@@ -173,17 +174,26 @@ impl LogisticRegressionConfig {
     }
 
     fn validate(&self) -> Result<(), FitError> {
-        let invalid = |field, message: String| Err(FitError::InvalidConfig { field, message });
-        if !(self.c > 0.0 && self.c.is_finite()) {
-            return invalid("c", format!("must be positive and finite, got {}", self.c));
+        match self.problems().first() {
+            Some(p) => Err(p.into()),
+            None => Ok(()),
         }
-        if self.max_iter == 0 {
-            return invalid("max_iter", "must be at least 1".into());
-        }
-        if !(self.tol > 0.0 && self.tol.is_finite()) {
-            return invalid("tol", format!("must be positive, got {}", self.tol));
-        }
-        Ok(())
+    }
+
+    /// Every invalid setting, each naming its field (`train.learning_rate`).
+    ///
+    /// ```
+    /// let config = ember_models::logistic::LogisticRegressionConfig { c: 0.0, max_iter: 0, ..Default::default() };
+    /// let fields: Vec<_> = config.problems().into_vec().into_iter().map(|p| p.field).collect();
+    /// assert_eq!(fields, ["c", "max_iter"]);
+    /// ```
+    pub fn problems(&self) -> Problems {
+        let mut p = Problems::default();
+        p.positive("c", self.c);
+        p.at_least_one("max_iter", self.max_iter);
+        p.positive("tol", self.tol);
+        p.nest("train", self.train.problems());
+        p
     }
 }
 
@@ -202,6 +212,50 @@ pub struct LogisticRegression {
 }
 
 impl LogisticRegression {
+    /// The plain-data state a model file stores.
+    pub(crate) fn state(&self) -> ModelState {
+        ModelState::LogisticRegression {
+            config: self.config.clone(),
+            n_classes: self.n_classes,
+            coef: self.coef.clone(),
+            intercept: self.intercept.clone(),
+            n_iter: self.n_iter,
+            converged: self.converged,
+            labels: self.labels.clone(),
+        }
+    }
+
+    /// A model from the parts [`state`](Self::state) gave, checked for consistency.
+    pub(crate) fn from_parts(
+        config: LogisticRegressionConfig,
+        n_classes: usize,
+        coef: Matrix,
+        intercept: Vec<f64>,
+        n_iter: usize,
+        converged: bool,
+        labels: Option<LabelEncoder>,
+    ) -> Result<Self, FitError> {
+        let rows = if n_classes == 2 { 1 } else { n_classes };
+        if n_classes < 2 || coef.n_rows() != rows || intercept.len() != rows {
+            return Err(FitError::Weights(format!(
+                "{n_classes} classes need {rows} coefficient rows and intercepts, got {} and {}",
+                coef.n_rows(),
+                intercept.len()
+            )));
+        }
+        coef.check_finite("coefficients")?;
+        Ok(Self {
+            config,
+            n_classes,
+            coef,
+            intercept,
+            n_iter,
+            loss_history: Vec::new(),
+            converged,
+            labels,
+        })
+    }
+
     /// The logits `x·Wᵀ + b`: one column for a binary problem (the positive class's log-odds),
     /// one per class otherwise (scikit-learn's `decision_function`).
     ///

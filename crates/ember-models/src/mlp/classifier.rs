@@ -2,11 +2,14 @@
 
 use burn::tensor::Device;
 use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
-use ember_train::{History, Objective, TrainConfig, probabilities};
+use ember_train::{History, Objective, Problems, TrainConfig, probabilities};
 use serde::{Deserialize, Serialize};
 
-use super::{Activation, Fitted, Mlp, MlpConfig, WeightInit, class_dataset, network};
+use super::{
+    Activation, Fitted, Mlp, MlpConfig, WeightInit, class_dataset, network, shape_problems,
+};
 use crate::FitError;
+use crate::saved::ModelState;
 
 /// Hyper-parameters of [`MlpClassifier`]; `fit` trains one.
 ///
@@ -55,6 +58,20 @@ impl Default for MlpClassifierConfig {
 }
 
 impl MlpClassifierConfig {
+    /// Every invalid setting, each naming its field (`hidden[1]`, `train.batch_size`).
+    ///
+    /// ```
+    /// use ember_models::mlp::MlpClassifierConfig;
+    /// let config = MlpClassifierConfig { hidden: vec![8, 0], dropout: 1.5, ..Default::default() };
+    /// let fields: Vec<_> = config.problems().into_vec().into_iter().map(|p| p.field).collect();
+    /// assert_eq!(fields, ["hidden[1]", "dropout"]);
+    /// ```
+    pub fn problems(&self) -> Problems {
+        let mut p = shape_problems(&self.hidden, self.dropout);
+        p.nest("train", self.train.problems());
+        p
+    }
+
     /// Trains on features `x` and class indices `y` (`0..k`, k = the largest + 1).
     ///
     /// ```
@@ -136,7 +153,7 @@ fn n_classes<T: Scalar>(data: &Dataset<T>, valid: Option<&Dataset<T>>) -> Result
         .fold(0.0, f64::max);
     if data.y().n_cols() != 1 || largest < 1.0 {
         return Err(FitError::InvalidConfig {
-            field: "y",
+            field: "y".into(),
             message: "classification needs one target column with at least two classes".into(),
         });
     }
@@ -152,6 +169,31 @@ pub struct MlpClassifier {
 }
 
 impl MlpClassifier {
+    /// The plain-data state a model file stores, and the weights (burnpack bytes).
+    pub(crate) fn state(&self) -> Result<(ModelState, Vec<u8>), FitError> {
+        let state = ModelState::MlpClassifier {
+            config: self.config.clone(),
+            shape: self.fitted.shape.clone(),
+            labels: self.labels.clone(),
+        };
+        Ok((state, self.fitted.weights()?))
+    }
+
+    /// A model from the parts [`state`](Self::state) gave.
+    pub(crate) fn from_parts(
+        config: MlpClassifierConfig,
+        shape: MlpConfig,
+        labels: Option<LabelEncoder>,
+        weights: &[u8],
+        device: &Device,
+    ) -> Result<Self, FitError> {
+        Ok(Self {
+            config,
+            fitted: Fitted::restore(shape, weights, device)?,
+            labels,
+        })
+    }
+
     /// Class probabilities, one row per sample, each summing to 1 (scikit-learn's
     /// `predict_proba`).
     ///

@@ -26,9 +26,11 @@ pub use classifier::{MlpClassifier, MlpClassifierConfig};
 pub use module::{Activation, Mlp, MlpConfig, WeightInit};
 pub use regressor::{MlpRegressor, MlpRegressorConfig};
 
-use burn::tensor::Device;
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device};
 use ember_data::{DataError, Dataset, Matrix, Scalar};
-use ember_train::{History, Objective, TrainConfig};
+use ember_train::{History, Objective, Problems, TrainConfig};
 
 use crate::FitError;
 
@@ -63,6 +65,35 @@ impl Fitted {
         })
     }
 
+    /// A trained network restored from its shape and weights (burnpack bytes), with no history.
+    pub fn restore(shape: MlpConfig, weights: &[u8], device: &Device) -> Result<Self, FitError> {
+        let bad = |e: String| FitError::Weights(e);
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(weights.to_vec()))
+            .map_err(|e| bad(e.to_string()))?;
+        let module = shape
+            .init(device)
+            .try_load_record(record)
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(Self {
+            shape,
+            module,
+            history: History::default(),
+            epoch: 0,
+            device: device.clone(),
+        })
+    }
+
+    /// The weights as burnpack bytes.
+    pub fn weights(&self) -> Result<Vec<u8>, FitError> {
+        let bytes = self
+            .module
+            .clone()
+            .into_record()
+            .into_bytes()
+            .map_err(|e| FitError::Weights(e.to_string()))?;
+        Ok(bytes.to_vec())
+    }
+
     /// The network's raw outputs for `x` (row-major), after checking its number of features.
     pub fn outputs<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<f32>, FitError> {
         check_features(x, self.shape.n_inputs)?;
@@ -85,16 +116,23 @@ pub(crate) fn network(
     dropout: f64,
     init: WeightInit,
 ) -> Result<MlpConfig, FitError> {
-    if !(0.0..1.0).contains(&dropout) {
-        return Err(FitError::InvalidConfig {
-            field: "dropout",
-            message: format!("must be in [0, 1), got {dropout}"),
-        });
+    if let Some(p) = shape_problems(hidden, dropout).first() {
+        return Err(p.into());
     }
     Ok(MlpConfig::new(n_inputs, hidden.to_vec(), n_outputs)
         .with_activation(activation)
         .with_dropout(dropout)
         .with_init(init))
+}
+
+/// What is wrong with the shape settings both estimators share.
+pub(crate) fn shape_problems(hidden: &[usize], dropout: f64) -> Problems {
+    let mut p = Problems::default();
+    if let Some(i) = hidden.iter().position(|&h| h == 0) {
+        p.push(format!("hidden[{i}]"), "a layer needs at least 1 unit");
+    }
+    p.unit_interval("dropout", dropout);
+    p
 }
 
 /// An error unless `x` has the `expected` number of columns.

@@ -6,15 +6,17 @@ use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig};
 use burn::tensor::activation::{gelu, leaky_relu, relu, sigmoid, tanh};
 use burn::tensor::{Device, Tensor};
 use ember_train::Trainable;
+use serde::{Deserialize, Serialize};
 
 /// The non-linearity after each hidden layer.
 ///
 /// ```
 /// use ember_models::mlp::Activation;
-/// let a: Activation = serde_json::from_str("\"LeakyRelu\"").unwrap();
+/// let a: Activation = serde_json::from_str("\"leaky_relu\"").unwrap();
 /// assert_eq!(a, Activation::LeakyRelu);
 /// ```
-#[derive(Config, Debug, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Activation {
     /// `max(0, x)`.
     Relu,
@@ -46,7 +48,8 @@ impl Activation {
 /// use ember_models::mlp::WeightInit;
 /// assert_ne!(WeightInit::KaimingUniform, WeightInit::XavierUniform);
 /// ```
-#[derive(Config, Debug, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum WeightInit {
     /// PyTorch's `nn.Linear` default: `U(−1/√fan_in, 1/√fan_in)`.
     KaimingUniform,

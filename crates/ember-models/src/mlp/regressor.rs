@@ -4,11 +4,12 @@ use burn::tensor::Device;
 use ember_data::preprocessing::StandardScaler;
 use ember_data::{Dataset, Matrix, Scalar};
 use ember_metrics::{Multioutput, RegressionMetric};
-use ember_train::{History, Objective, TrainConfig};
+use ember_train::{History, Objective, Problems, TrainConfig};
 use serde::{Deserialize, Serialize};
 
-use super::{Activation, Fitted, Mlp, MlpConfig, WeightInit, network};
+use super::{Activation, Fitted, Mlp, MlpConfig, WeightInit, network, shape_problems};
 use crate::FitError;
+use crate::saved::ModelState;
 
 /// Hyper-parameters of [`MlpRegressor`]; `fit` trains one.
 ///
@@ -63,6 +64,20 @@ impl Default for MlpRegressorConfig {
 }
 
 impl MlpRegressorConfig {
+    /// Every invalid setting, each naming its field (`hidden[1]`, `train.batch_size`).
+    ///
+    /// ```
+    /// use ember_models::mlp::MlpRegressorConfig;
+    /// let config = MlpRegressorConfig { hidden: vec![8, 0], dropout: 1.5, ..Default::default() };
+    /// let fields: Vec<_> = config.problems().into_vec().into_iter().map(|p| p.field).collect();
+    /// assert_eq!(fields, ["hidden[1]", "dropout"]);
+    /// ```
+    pub fn problems(&self) -> Problems {
+        let mut p = shape_problems(&self.hidden, self.dropout);
+        p.nest("train", self.train.problems());
+        p
+    }
+
     /// Trains on features `x` and targets `y` (one column per output).
     ///
     /// ```
@@ -156,6 +171,42 @@ pub struct MlpRegressor {
 }
 
 impl MlpRegressor {
+    /// The plain-data state a model file stores, and the weights (burnpack bytes).
+    pub(crate) fn state(&self) -> Result<(ModelState, Vec<u8>), FitError> {
+        let state = ModelState::MlpRegressor {
+            config: self.config.clone(),
+            shape: self.fitted.shape.clone(),
+            offset: self.offset.clone(),
+            scale: self.scale.clone(),
+        };
+        Ok((state, self.fitted.weights()?))
+    }
+
+    /// A model from the parts [`state`](Self::state) gave.
+    pub(crate) fn from_parts(
+        config: MlpRegressorConfig,
+        shape: MlpConfig,
+        offset: Vec<f64>,
+        scale: Vec<f64>,
+        weights: &[u8],
+        device: &Device,
+    ) -> Result<Self, FitError> {
+        if offset.len() != shape.n_outputs || scale.len() != shape.n_outputs {
+            return Err(FitError::Weights(format!(
+                "{} outputs need as many target offsets and scales, got {} and {}",
+                shape.n_outputs,
+                offset.len(),
+                scale.len()
+            )));
+        }
+        Ok(Self {
+            config,
+            fitted: Fitted::restore(shape, weights, device)?,
+            offset,
+            scale,
+        })
+    }
+
     /// Predictions, one row per sample and one column per output, in the targets' units.
     ///
     /// ```
