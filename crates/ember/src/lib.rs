@@ -15,6 +15,7 @@
 //! ```
 
 mod device;
+pub mod model_file;
 
 pub use burn;
 pub use device::{DeviceChoice, DeviceError};
