@@ -1,0 +1,97 @@
+//! `ember inspect`: what a run holds — the model, its size, its preprocessing, the summary.
+
+use std::path::Path;
+
+use ember::model_file::{ModelFile, Scaler};
+use serde_json::{Value, json};
+
+use super::open_run;
+use crate::error::RunError;
+use crate::run::{MODEL_FILE, SUMMARY_FILE};
+
+/// A description of the run in `run_dir` as JSON: the model file's header facts and the
+/// training summary.
+pub fn inspect(run_dir: &Path) -> Result<Value, RunError> {
+    let (loaded, model) = open_run(run_dir, Some(ember::DeviceChoice::Flex))?;
+    let bytes =
+        std::fs::read(run_dir.join(MODEL_FILE)).map_err(RunError::io(run_dir.join(MODEL_FILE)))?;
+    let (header, weights) = ModelFile::read_header(&bytes)?;
+    let summary: Value = std::fs::read(run_dir.join(SUMMARY_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null);
+    let scaler = match &model.scaler {
+        None => "none",
+        Some(Scaler::Standard(_)) => "standard",
+        Some(Scaler::MinMax(_)) => "min_max",
+    };
+    Ok(json!({
+        "run_dir": run_dir,
+        "description": loaded.experiment.description,
+        "kind": model.model.kind(),
+        "classifier": model.model.is_classifier(),
+        "n_features": model.model.n_features(),
+        "n_outputs": model.model.n_outputs(),
+        "n_params": model.model.n_params(),
+        "classes": model.model.labels().map(|l| l.classes().to_vec()),
+        "feature_names": model.feature_names,
+        "target_names": model.target_names,
+        "scaler": scaler,
+        "model_file_bytes": bytes.len(),
+        "weight_bytes": weights.len(),
+        "ember_version": header.ember_version,
+        "burn_version": header.burn_version,
+        "model": header.model,
+        "summary": summary,
+    }))
+}
+
+/// The text `ember inspect` prints.
+pub fn describe(info: &Value) -> String {
+    let get = |k: &str| info.get(k).cloned().unwrap_or(Value::Null);
+    let plain = |v: Value| match v {
+        Value::String(s) => s,
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    };
+    let mut out = format!(
+        "run        {}\nmodel      {} ({} parameters)\nfeatures   {}\noutputs    {}\nscaler     {}\nfile       {} bytes (weights {} bytes), ember {}, burn {}\n",
+        plain(get("run_dir")),
+        plain(get("kind")),
+        plain(get("n_params")),
+        plain(get("n_features")),
+        plain(get("n_outputs")),
+        plain(get("scaler")),
+        plain(get("model_file_bytes")),
+        plain(get("weight_bytes")),
+        plain(get("ember_version")),
+        plain(get("burn_version")),
+    );
+    if let Some(d) = info.get("description").and_then(Value::as_str) {
+        out.push_str(&format!("about      {d}\n"));
+    }
+    if let Some(summary) = info.get("summary").filter(|s| !s.is_null()) {
+        for split in ["train", "validation", "test"] {
+            if let Some(m) = summary.get(split).and_then(Value::as_object) {
+                let line: Vec<String> = m
+                    .iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "{k} {}",
+                            v.as_f64()
+                                .map_or_else(|| v.to_string(), |x| format!("{x:.6}"))
+                        )
+                    })
+                    .collect();
+                out.push_str(&format!("{split:<10} {}\n", line.join(", ")));
+            }
+        }
+        if let Some(e) = summary.get("epochs").and_then(Value::as_u64) {
+            out.push_str(&format!(
+                "epochs     {e}, best {}\n",
+                plain(summary.get("best_epoch").cloned().unwrap_or(Value::Null))
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,59 @@
+//! The subcommands other than `train` (which is [`crate::run`]): each reads a run directory.
+
+mod eval;
+mod inspect;
+mod predict;
+mod sweep;
+
+pub use eval::{Evaluation, eval};
+pub use inspect::{describe, inspect};
+pub use predict::{Predictions, predict};
+pub use sweep::{SweepPoint, grid_points, sweep};
+
+use std::path::Path;
+
+use ember::DeviceChoice;
+use ember::data::csv::CsvOptions;
+use ember::model_file::ModelFile;
+
+use crate::error::RunError;
+use crate::run::{CONFIG_FILE, Loaded, MODEL_FILE, load_experiment};
+
+/// A run directory's experiment and model, the model on `device` (else the run's device).
+pub(crate) fn open_run(
+    run_dir: &Path,
+    device: Option<DeviceChoice>,
+) -> Result<(Loaded, ModelFile), RunError> {
+    let config = run_dir.join(CONFIG_FILE);
+    if !config.is_file() {
+        return Err(RunError::Usage(format!(
+            "{}: not a run directory (it has no {CONFIG_FILE}); `ember train` makes one",
+            run_dir.display()
+        )));
+    }
+    let loaded = load_experiment(&config, &[])?;
+    let choice = device.unwrap_or(loaded.experiment.device);
+    let model_path = run_dir.join(MODEL_FILE);
+    if !model_path.is_file() {
+        return Err(RunError::Usage(format!(
+            "{}: the run has no {MODEL_FILE} yet (it did not finish; `ember train --resume {}` continues it)",
+            run_dir.display(),
+            run_dir.display()
+        )));
+    }
+    let model = ModelFile::load(&model_path, &choice.device()?)?;
+    Ok((loaded, model))
+}
+
+/// How to read a CSV file of rows for `model`: the training CSV's column choices, else every
+/// column but the model's targets (left out when the file has them).
+pub(crate) fn column_options(model: &ModelFile) -> CsvOptions {
+    model.csv_options.clone().unwrap_or_else(|| CsvOptions {
+        targets: model
+            .target_names
+            .iter()
+            .map(|n| n.as_str().into())
+            .collect(),
+        ..CsvOptions::default()
+    })
+}

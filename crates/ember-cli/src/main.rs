@@ -1,0 +1,277 @@
+//! `ember`: train, evaluate, inspect and use models from experiment configs.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ember::DeviceChoice;
+use ember_cli::commands::{describe, eval, inspect, predict, sweep};
+use ember_cli::{RunError, RunOptions, Summary, load_experiment, run};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Machine learning from config files: linear, ridge, logistic and softmax regression and
+/// multilayer perceptrons on burn, with scikit-learn's metrics.
+#[derive(Parser)]
+#[command(name = "ember", version, about, long_about = None)]
+#[command(after_help = "Examples:
+  ember train configs/iris_softmax.toml
+  ember train configs/digits_mlp.toml --set model.mlp_classifier.train.epochs=5 --out runs/quick
+  ember train --resume runs/digits_mlp
+  ember eval runs/iris_softmax
+  ember predict runs/iris_softmax --input new_rows.csv --output predictions.csv
+  ember inspect runs/iris_softmax --json
+  ember sweep configs/diabetes_ridge.toml --grid model.ridge.alpha=0.01,0.1,1,10
+
+Exit codes: 0 success, 2 usage or config errors, 1 failures while running.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train the experiment CONFIG describes into a run directory (config, model, metrics,
+    /// summary, plots).
+    Train {
+        /// The experiment file (TOML).
+        #[arg(required_unless_present = "resume")]
+        config: Option<PathBuf>,
+        /// Override a setting: key.path=value (repeatable), e.g. model.ridge.alpha=0.5.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// The backend instead of the config's: auto, flex, ndarray or wgpu.
+        #[arg(long)]
+        device: Option<DeviceChoice>,
+        /// The run directory instead of the config's `out` (default runs/<config name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Continue the killed run in RUN_DIR from its last checkpoint.
+        #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["config", "sets", "out"])]
+        resume: Option<PathBuf>,
+    },
+    /// Metrics of a trained model on its training and test splits, or on a CSV file.
+    Eval {
+        /// A run directory made by `ember train`.
+        run_dir: PathBuf,
+        /// A CSV file with the training columns, targets included.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// The backend to run the model on.
+        #[arg(long)]
+        device: Option<DeviceChoice>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Predictions (and class probabilities) for the rows of a CSV file.
+    Predict {
+        /// A run directory made by `ember train`.
+        run_dir: PathBuf,
+        /// The rows to predict (CSV with the training feature columns).
+        #[arg(long)]
+        input: PathBuf,
+        /// Where to write the predictions (CSV); standard output if not given.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// The backend to run the model on.
+        #[arg(long)]
+        device: Option<DeviceChoice>,
+    },
+    /// The model, its parameter count, preprocessing and training summary.
+    Inspect {
+        /// A run directory made by `ember train`.
+        run_dir: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Train one run per point of a grid and rank them.
+    Sweep {
+        /// The experiment file (TOML).
+        config: PathBuf,
+        /// A setting and its values: key.path=v1,v2,... (repeatable; every combination runs).
+        #[arg(long = "grid", value_name = "KEY=V1,V2,...", required = true)]
+        grid: Vec<String>,
+        /// Override a setting in every run: key.path=value (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// The sweep folder (default runs/<config name>-sweep).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The metric that ranks the runs (default accuracy or r2).
+        #[arg(long)]
+        metric: Option<String>,
+        /// The backend instead of the config's.
+        #[arg(long)]
+        device: Option<DeviceChoice>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let source = match &e {
+                RunError::Config(_) => "",
+                RunError::Usage(_) | RunError::RunExists(_) => "ember: ",
+                _ => "ember: error: ",
+            };
+            for line in e.to_string().lines() {
+                eprintln!("{source}{line}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn execute(command: Command) -> Result<(), RunError> {
+    let mut stdout = std::io::stdout().lock();
+    let mut say = |text: &str| {
+        let _ = writeln!(stdout, "{text}");
+    };
+    match command {
+        Command::Train {
+            config,
+            sets,
+            device,
+            out,
+            resume,
+        } => {
+            let (loaded, options) = match (resume, config) {
+                (Some(dir), _) => {
+                    let loaded =
+                        load_experiment(&dir.join(ember_cli::CONFIG_FILE), &[]).map_err(|e| {
+                            match std::fs::metadata(dir.join(ember_cli::CONFIG_FILE)) {
+                                Ok(_) => RunError::Config(e),
+                                Err(_) => RunError::Usage(format!(
+                                    "{}: not a run directory (it has no {})",
+                                    dir.display(),
+                                    ember_cli::CONFIG_FILE
+                                )),
+                            }
+                        })?;
+                    let options = RunOptions {
+                        out: Some(dir),
+                        device,
+                        resume: true,
+                    };
+                    (loaded, options)
+                }
+                (None, Some(config)) => {
+                    let loaded = load_experiment(&config, &sets)?;
+                    (
+                        loaded,
+                        RunOptions {
+                            out,
+                            device,
+                            resume: false,
+                        },
+                    )
+                }
+                (None, None) => {
+                    return Err(RunError::Usage("give CONFIG or --resume RUN_DIR".into()));
+                }
+            };
+            let summary = run(&loaded, &options)?;
+            say(&summary_text(&summary));
+        }
+        Command::Eval {
+            run_dir,
+            data,
+            device,
+            json,
+        } => {
+            let results = eval(&run_dir, data.as_deref(), device)?;
+            if json {
+                let map: serde_json::Map<String, serde_json::Value> = results
+                    .into_iter()
+                    .map(|(k, m)| (k, serde_json::json!(m)))
+                    .collect();
+                say(&serde_json::to_string_pretty(&map).unwrap_or_default());
+            } else {
+                for (name, metrics) in results {
+                    say(&format!("{name:<10} {}", metric_line(&metrics)));
+                }
+            }
+        }
+        Command::Predict {
+            run_dir,
+            input,
+            output,
+            device,
+        } => {
+            let predictions = predict(&run_dir, &input, device)?;
+            let text = predictions.to_csv();
+            match output {
+                Some(path) => {
+                    ember_cli::write_atomically(&path, text.as_bytes())?;
+                    eprintln!(
+                        "ember: {} predictions written to {}",
+                        predictions.rows.len(),
+                        path.display()
+                    );
+                }
+                None => {
+                    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+                }
+            }
+        }
+        Command::Inspect { run_dir, json } => {
+            let info = inspect(&run_dir)?;
+            if json {
+                say(&serde_json::to_string_pretty(&info).unwrap_or_default());
+            } else {
+                say(describe(&info).trim_end());
+            }
+        }
+        Command::Sweep {
+            config,
+            grid,
+            sets,
+            out,
+            metric,
+            device,
+        } => {
+            let (_, table) = sweep(
+                &config,
+                &sets,
+                &grid,
+                out.as_deref(),
+                metric.as_deref(),
+                device,
+                |line| eprintln!("ember: {line}"),
+            )?;
+            say(table.trim_end());
+        }
+    }
+    Ok(())
+}
+
+fn metric_line(metrics: &ember_cli::Metrics) -> String {
+    metrics
+        .iter()
+        .map(|(k, v)| format!("{k} {v:.6}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn summary_text(s: &Summary) -> String {
+    let mut out = format!(
+        "ember: trained {} ({} parameters) on {} samples in {:.1} s → {}\n",
+        s.kind,
+        s.n_params,
+        s.n_train,
+        s.elapsed_s,
+        s.run_dir.display()
+    );
+    out.push_str(&format!("train      {}\n", metric_line(&s.train)));
+    if let Some(v) = &s.validation {
+        out.push_str(&format!("validation {}\n", metric_line(v)));
+    }
+    out.push_str(&format!("test       {}", metric_line(&s.test)));
+    out
+}

@@ -1,0 +1,312 @@
+//! `ember train`: an experiment from its config to a run directory.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ember::DeviceChoice;
+use ember::data::Dataset;
+use ember::model_file::{BURN_VERSION, ModelFile};
+use ember::models::FittedModel;
+use ember::plot::LineChart;
+use ember::train::write_file_atomically;
+use serde::Serialize;
+
+use crate::checks::{problems, resolve};
+use crate::data::{Splits, load_splits};
+use crate::error::RunError;
+use crate::report::{Metrics, evaluate, plot};
+use crate::source::read_with;
+use crate::spec::{Experiment, ModelSpec, Task, Versions};
+
+/// The resolved config in a run directory.
+pub const CONFIG_FILE: &str = "config.toml";
+/// The model file in a run directory.
+pub const MODEL_FILE: &str = "model.ember";
+/// The final metrics in a run directory.
+pub const SUMMARY_FILE: &str = "summary.json";
+
+/// An experiment file read and checked, with the folder its relative paths start from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The experiment, data paths made absolute.
+    pub experiment: Experiment,
+    /// The config's name (its file stem), for default run directories.
+    pub name: String,
+}
+
+/// Reads and checks the experiment at `path` with `overrides` (`key.path=value`); every
+/// problem is reported at once.
+///
+/// ```
+/// let err = ember_cli::load_experiment("no/such.toml".as_ref(), &[]).unwrap_err();
+/// assert!(err.to_string().starts_with("no/such.toml: "));
+/// ```
+pub fn load_experiment(path: &Path, overrides: &[String]) -> Result<Loaded, crate::ConfigErrors> {
+    let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut experiment: Experiment = read_with(path, overrides, |e| problems(e, &base))?;
+    absolutise(&mut experiment, &base);
+    let name = path
+        .file_stem()
+        .map_or_else(|| "run".into(), |s| s.to_string_lossy().into_owned());
+    Ok(Loaded { experiment, name })
+}
+
+/// Makes the data paths absolute, so the resolved config works from anywhere.
+fn absolutise(e: &mut Experiment, base: &Path) {
+    let fix = |p: &mut PathBuf| {
+        let joined = resolve(base, p);
+        *p = std::path::absolute(&joined).unwrap_or(joined);
+    };
+    let d = &mut e.data;
+    d.csv.iter_mut().for_each(fix);
+    d.test_csv.iter_mut().for_each(fix);
+    if let Some(idx) = &mut d.idx {
+        fix(&mut idx.images);
+        fix(&mut idx.labels);
+        idx.test_images.iter_mut().for_each(fix);
+        idx.test_labels.iter_mut().for_each(fix);
+    }
+}
+
+/// What a finished run reports (and writes to `summary.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// ember's version.
+    pub ember_version: String,
+    /// burn's version.
+    pub burn_version: String,
+    /// The model kind.
+    pub kind: String,
+    /// Regression or classification.
+    pub task: Task,
+    /// The backend asked for and the device it ran on (`auto (Device<Flex>)`).
+    pub device: String,
+    /// The run directory.
+    pub run_dir: PathBuf,
+    /// Features the model takes.
+    pub n_features: usize,
+    /// Fitted parameters.
+    pub n_params: usize,
+    /// Training samples.
+    pub n_train: usize,
+    /// Validation samples held out by `data.validation_fraction`.
+    pub n_valid: usize,
+    /// Test samples.
+    pub n_test: usize,
+    /// Epochs run, for models trained by epochs.
+    pub epochs: Option<usize>,
+    /// The epoch whose weights were kept.
+    pub best_epoch: Option<usize>,
+    /// Metrics on the training set.
+    pub train: Metrics,
+    /// Metrics on the validation set: `data.validation_fraction`'s, or the one the training
+    /// loop held out (at the kept epoch, as the loop computed them).
+    pub validation: Option<Metrics>,
+    /// Metrics on the test set.
+    pub test: Metrics,
+    /// Seconds from start to finish.
+    pub elapsed_s: f64,
+}
+
+/// Where and how to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The run directory (else the config's `out`, else `runs/<name>`).
+    pub out: Option<PathBuf>,
+    /// The backend, instead of the config's.
+    pub device: Option<DeviceChoice>,
+    /// Continue the run in `out` rather than refuse an existing directory.
+    pub resume: bool,
+}
+
+/// Runs `loaded` into a run directory: the resolved config first, then training (with
+/// checkpoints for trained-by-epoch models), the model file, metrics and plots.
+pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
+    let start = Instant::now();
+    let mut experiment = loaded.experiment.clone();
+    if let Some(device) = options.device {
+        if !device.is_compiled() {
+            return Err(RunError::Usage(format!(
+                "--device {device}: {}",
+                ember::DeviceError::NotCompiled { choice: device }
+            )));
+        }
+        experiment.device = device;
+    }
+    let out = options
+        .out
+        .clone()
+        .or_else(|| experiment.out.clone())
+        .unwrap_or_else(|| Path::new("runs").join(&loaded.name));
+    prepare_dir(&out, options.resume)?;
+    experiment.out = Some(out.clone());
+    experiment.versions = Some(Versions {
+        ember: env!("CARGO_PKG_VERSION").into(),
+        burn: BURN_VERSION.into(),
+    });
+    if !options.resume {
+        write_config(&experiment, &out.join(CONFIG_FILE))?;
+    }
+
+    let device = experiment.device.device()?;
+    let task = experiment.model.task();
+    let splits = load_splits(&experiment.data, task, Path::new(""))?;
+    let train_set = splits.scaled(&splits.train)?;
+    let valid_set = splits
+        .valid
+        .as_ref()
+        .map(|v| splits.scaled(v))
+        .transpose()?;
+    let mut spec = experiment.model.clone();
+    if let Some(train) = spec.train_mut() {
+        train.run_dir = Some(out.clone());
+        train.resume = true;
+    }
+    let model = fit(&spec, &train_set, valid_set.as_ref(), &device)?;
+    let trainer_validation = validation_metrics(&model);
+    let epochs = model.history().map(|h| h.epochs.len());
+    let best_epoch = model.best_epoch();
+    let losses = model.loss_history();
+    let csv_options = experiment.data.csv.as_ref().map(|_| {
+        let mut options = experiment.data.csv_options.clone();
+        if options.targets.is_empty() {
+            // Name the target the reader took (the last column), so predict drops it.
+            options.targets = splits
+                .train
+                .target_names()
+                .iter()
+                .map(|n| n.as_str().into())
+                .collect();
+        }
+        options
+    });
+    let file = ModelFile::new(model, splits.scaler.clone(), &splits.train, csv_options);
+    file.save(out.join(MODEL_FILE))?;
+
+    let summary = Summary {
+        ember_version: env!("CARGO_PKG_VERSION").into(),
+        burn_version: BURN_VERSION.into(),
+        kind: spec.kind().into(),
+        task,
+        device: format!("{} ({device:?})", experiment.device),
+        run_dir: out.clone(),
+        n_features: file.model.n_features(),
+        n_params: file.model.n_params(),
+        n_train: splits.train.n_samples(),
+        n_valid: splits.valid.as_ref().map_or(0, Dataset::n_samples),
+        n_test: splits.test.n_samples(),
+        epochs,
+        best_epoch,
+        train: evaluate(&file, &splits.train)?,
+        validation: match &splits.valid {
+            Some(v) => Some(evaluate(&file, v)?),
+            None => trainer_validation,
+        },
+        test: evaluate(&file, &splits.test)?,
+        elapsed_s: start.elapsed().as_secs_f64(),
+    };
+    plots(&file, &splits, &losses, epochs.is_some(), &out)?;
+    if epochs.is_none() {
+        // Models not trained by epochs: the final metrics, one line per split.
+        let lines: String = [("train", &summary.train), ("test", &summary.test)]
+            .iter()
+            .map(|(split, m)| format!("{}\n", serde_json::json!({"split": split, "metrics": m})))
+            .collect();
+        write(&out.join("metrics.jsonl"), lines.as_bytes())?;
+    }
+    let json = serde_json::to_vec_pretty(&summary).map_err(|e| RunError::Io {
+        path: out.join(SUMMARY_FILE),
+        message: e.to_string(),
+    })?;
+    write(&out.join(SUMMARY_FILE), &json)?;
+    Ok(summary)
+}
+
+/// Fits the model `spec` describes on `data`; networks watch `valid` every epoch (for early
+/// stopping).
+pub fn fit(
+    spec: &ModelSpec,
+    data: &Dataset,
+    valid: Option<&Dataset>,
+    device: &ember::burn::tensor::Device,
+) -> Result<FittedModel, RunError> {
+    Ok(match spec {
+        ModelSpec::LinearRegression(c) | ModelSpec::Ridge(c) => c.fit_dataset(data, device)?.into(),
+        ModelSpec::LogisticRegression(c) => c.fit_dataset(data, device)?.into(),
+        ModelSpec::MlpClassifier(c) => c.fit_dataset(data, valid, device)?.into(),
+        ModelSpec::MlpRegressor(c) => c.fit_dataset(data, valid, device)?.into(),
+    })
+}
+
+/// An empty (or new) run directory, or for `resume` one that holds a run's config.
+fn prepare_dir(out: &Path, resume: bool) -> Result<(), RunError> {
+    if resume {
+        if !out.join(CONFIG_FILE).is_file() {
+            return Err(RunError::Usage(format!(
+                "{}: not a run directory (it has no {CONFIG_FILE})",
+                out.display()
+            )));
+        }
+        return Ok(());
+    }
+    let occupied = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some());
+    if occupied {
+        return Err(RunError::RunExists(out.to_path_buf()));
+    }
+    std::fs::create_dir_all(out).map_err(RunError::io(out))
+}
+
+/// The experiment with every default filled in, headed by the versions that ran it.
+fn write_config(experiment: &Experiment, path: &Path) -> Result<(), RunError> {
+    let body = toml::to_string_pretty(experiment).map_err(|e| RunError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let text = format!(
+        "# Resolved by ember {} (burn {BURN_VERSION}): every default filled in.\n\
+         # Continue a killed run with `ember train --resume {}`.\n\n{body}",
+        env!("CARGO_PKG_VERSION"),
+        path.parent().unwrap_or(Path::new(".")).display()
+    );
+    write(path, text.as_bytes())
+}
+
+/// Writes `bytes` to `path` atomically (a temporary file renamed into place).
+pub fn write(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
+    write_file_atomically(path, |f| f.write_all(bytes)).map_err(|e| RunError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// The validation metrics at the kept epoch of a network trained with a validation set.
+fn validation_metrics(model: &FittedModel) -> Option<Metrics> {
+    let history = model.history()?;
+    let epoch = model.best_epoch()?;
+    history
+        .epochs
+        .iter()
+        .find(|r| r.epoch == epoch)
+        .and_then(|r| r.valid.clone())
+}
+
+fn plots(
+    file: &ModelFile,
+    splits: &Splits,
+    losses: &[f64],
+    trainer_plotted: bool,
+    out: &Path,
+) -> Result<(), RunError> {
+    plot(file, &splits.test, out)?;
+    if !trainer_plotted && losses.len() > 1 {
+        let steps: Vec<f64> = (1..=losses.len()).map(|i| i as f64).collect();
+        let chart = LineChart::new("Training loss")
+            .with_axis_labels("iteration", "loss")
+            .with_series("loss", &steps, losses);
+        for ext in ["png", "svg"] {
+            chart.save(&out.join(format!("loss.{ext}")))?;
+        }
+    }
+    Ok(())
+}
