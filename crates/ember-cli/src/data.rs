@@ -1,5 +1,6 @@
 //! Loading an experiment's data, splitting off the test set and fitting the scaler.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use ember::data::csv::read_csv;
@@ -27,11 +28,11 @@ pub struct Splits {
 }
 
 impl Splits {
-    /// `data` with the scaler applied to its features.
-    pub fn scaled(&self, data: &Dataset) -> Result<Dataset, DataError> {
+    /// `data` with the scaler applied to its features (`data` itself without a scaler).
+    pub fn scaled<'a>(&self, data: &'a Dataset) -> Result<Cow<'a, Dataset>, DataError> {
         match &self.scaler {
-            Some(s) => data.clone().with_x(s.transform(data.x())?),
-            None => Ok(data.clone()),
+            Some(s) => Ok(Cow::Owned(data.clone().with_x(s.transform(data.x())?)?)),
+            None => Ok(Cow::Borrowed(data)),
         }
     }
 }

@@ -163,7 +163,7 @@ pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
         train.run_dir = Some(out.clone());
         train.resume = true;
     }
-    let model = fit(&spec, &train_set, valid_set.as_ref(), &device)?;
+    let model = fit(&spec, &train_set, valid_set.as_deref(), &device)?;
     let trainer_validation = validation_metrics(&model);
     let epochs = model.history().map(|h| h.epochs.len());
     let best_epoch = model.best_epoch();
