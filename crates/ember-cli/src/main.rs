@@ -221,11 +221,14 @@ fn execute(command: Command) -> Result<(), RunError> {
             }
         }
         Command::Inspect { run_dir, json } => {
-            let info = inspect(&run_dir)?;
+            let (info, statistics) = inspect(&run_dir)?;
             if json {
                 say(&serde_json::to_string_pretty(&info).unwrap_or_default());
             } else {
                 say(describe(&info).trim_end());
+                if let Some(table) = statistics {
+                    say(&format!("\nOn the training split:\n{table}"));
+                }
             }
         }
         Command::Sweep {

@@ -92,6 +92,17 @@ fn diabetes_least_squares_equals_the_library() {
     assert!((metric(&s, "test", "r2") - r2).abs() < 1e-12);
     assert_eq!(s["n_train"], 353);
     assert_eq!(s["n_params"], 11);
+
+    // inspect: the statsmodels-style summary on the training split, as text and JSON.
+    let text = ember(&["inspect", arg(&run)]).expect(0).stdout;
+    assert!(text.contains("OLS Regression Results"), "{text}");
+    let info: serde_json::Value =
+        serde_json::from_str(&ember(&["inspect", arg(&run), "--json"]).expect(0).stdout).unwrap();
+    let stats = &info["statistics"];
+    let r2 = stats["r_squared"].as_f64().unwrap();
+    assert!((r2 - metric(&s, "train", "r2")).abs() < 1e-12, "{stats}");
+    assert_eq!(stats["coefficients"][3]["name"], "bmi");
+    assert_eq!(stats["df_resid"], 342.0);
 }
 
 #[test]

@@ -31,6 +31,7 @@ macro_rules! builders {
 }
 
 mod error;
+pub mod inference;
 pub mod linear;
 pub mod logistic;
 pub mod mlp;

@@ -3,16 +3,27 @@
 use std::path::Path;
 
 use ember::model_file::{ModelFile, Scaler};
+use ember::models::FittedModel;
+use ember::models::inference::InferenceOptions;
 use serde_json::{Value, json};
 
 use super::open_run;
+use crate::data::load_splits;
 use crate::error::RunError;
+use crate::report::true_classes;
 use crate::run::{MODEL_FILE, SUMMARY_FILE};
+use crate::spec::Experiment;
 
-/// A description of the run in `run_dir` as JSON: the model file's header facts and the
-/// training summary.
-pub fn inspect(run_dir: &Path) -> Result<Value, RunError> {
+/// A description of the run in `run_dir` as JSON: the model file's header facts, the training
+/// summary and, for least squares and binary logistic regression, the statsmodels-style
+/// statistics on the training split (`statistics`; its text table is returned beside).
+pub fn inspect(run_dir: &Path) -> Result<(Value, Option<String>), RunError> {
     let (loaded, model) = open_run(run_dir, Some(ember::DeviceChoice::Flex))?;
+    let (statistics, table) = match statistics(&loaded.experiment, &model) {
+        Ok(Some((json, text))) => (json, Some(text)),
+        Ok(None) => (Value::Null, None),
+        Err(e) => (json!({ "error": e.to_string() }), None),
+    };
     let bytes =
         std::fs::read(run_dir.join(MODEL_FILE)).map_err(RunError::io(run_dir.join(MODEL_FILE)))?;
     let (header, weights) = ModelFile::read_header(&bytes)?;
@@ -25,7 +36,7 @@ pub fn inspect(run_dir: &Path) -> Result<Value, RunError> {
         Some(Scaler::Standard(_)) => "standard",
         Some(Scaler::MinMax(_)) => "min_max",
     };
-    Ok(json!({
+    let info = json!({
         "run_dir": run_dir,
         "description": loaded.experiment.description,
         "kind": model.model.kind(),
@@ -43,7 +54,43 @@ pub fn inspect(run_dir: &Path) -> Result<Value, RunError> {
         "burn_version": header.burn_version,
         "model": header.model,
         "summary": summary,
-    }))
+        "statistics": statistics,
+    });
+    Ok((info, table))
+}
+
+/// The inference summary of an OLS or binary logistic model on its training split (the
+/// features scaled as in training), as JSON and as text; `None` for other models.
+fn statistics(
+    experiment: &Experiment,
+    model: &ModelFile,
+) -> Result<Option<(Value, String)>, RunError> {
+    let binary_logistic =
+        matches!(&model.model, FittedModel::LogisticRegression(m) if m.n_classes() == 2);
+    let ols = matches!(&model.model, FittedModel::LinearRegression(m) if m.config().alpha == 0.0 && m.n_targets() == 1);
+    if !(ols || binary_logistic) {
+        return Ok(None);
+    }
+    let splits = load_splits(&experiment.data, experiment.model.task(), Path::new(""))?;
+    let train = splits.scaled(&splits.train)?;
+    let options = InferenceOptions {
+        feature_names: model.feature_names.clone(),
+        target_name: model.target_names.first().cloned().unwrap_or_default(),
+        ..InferenceOptions::default()
+    };
+    let as_json = |v: Result<Value, serde_json::Error>| v.unwrap_or(Value::Null);
+    Ok(match &model.model {
+        FittedModel::LinearRegression(m) => {
+            let s = m.summary(train.x(), train.y(), &options)?;
+            Some((as_json(serde_json::to_value(&s)), s.to_string()))
+        }
+        FittedModel::LogisticRegression(m) => {
+            let y = true_classes(&model.model, &train)?;
+            let s = m.summary(train.x(), &y, &options)?;
+            Some((as_json(serde_json::to_value(&s)), s.to_string()))
+        }
+        _ => None,
+    })
 }
 
 /// The text `ember inspect` prints.

@@ -18,9 +18,11 @@ mod closed_form;
 mod config;
 mod fitted;
 mod gradient;
+mod inference;
 mod module;
 mod tensors;
 
 pub use config::{GradientDescentConfig, LinearRegressionConfig, Optimizer, Solver};
 pub use fitted::LinearRegression;
+pub use inference::{OlsSummary, PredictionInterval};
 pub use module::{LinearModel, LinearModelConfig};

@@ -14,8 +14,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod inference;
 mod module;
 mod solver;
+
+pub use inference::LogitSummary;
 
 use burn::tensor::Device;
 use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
