@@ -13,7 +13,11 @@ Cases (best of 3 runs each):
   with each side's peak memory;
 - mlp: one epoch of an MLP 784-256-128-10 (ReLU, Adam, batch 128) on 60,000 x 784 float32,
   ember's training loop and a bare burn loop against PyTorch and scikit-learn's MLPClassifier,
-  all on 2 threads (pip install torch scikit-learn); runs alternate, best epoch of each.
+  all on 2 threads (pip install torch scikit-learn); runs alternate, best epoch of each;
+- predict: serving an MLP 784-256-128-10 from a model file, class probabilities for one row
+  (median latency) and for batches of 1,024 rows (throughput), ember's Predictor against
+  PyTorch (torch.inference_mode) on 2 threads, with the same weights (ember's safetensors
+  export, read with pip's safetensors) and a check that both give the same probabilities.
 The peers run with the machine's threads (set OMP_NUM_THREADS etc. to pin them).
 """
 import json
@@ -135,6 +139,44 @@ print(json.dumps({"epoch_s": best}))
 """
 
 
+TORCH_PREDICT = """
+import json, sys, time
+import numpy as np, torch
+from safetensors.torch import load_file
+torch.set_num_threads(2)
+out = sys.argv[1]
+w = load_file(out + "/predict_model.safetensors")
+nn = torch.nn
+model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+with torch.no_grad():
+    for i, layer in enumerate([model[0], model[2], model[4]]):
+        layer.weight.copy_(w[f"layers.{i}.weight"])
+        layer.bias.copy_(w[f"layers.{i}.bias"])
+X = torch.from_numpy(np.fromfile(out + "/predict_X.f32", dtype="<f4").reshape(1024, 784))
+ember = np.fromfile(out + "/predict_proba.f32", dtype="<f4").reshape(1024, 10)
+with torch.inference_mode():
+    proba = model(X).softmax(-1).numpy()
+    diff = float(np.abs(proba - ember).max())
+    times = []
+    for i in range(21000):
+        row = X[i % 1024:i % 1024 + 1]
+        start = time.perf_counter()
+        model(row).softmax(-1)
+        times.append(time.perf_counter() - start)
+    times = sorted(times[1000:])
+    for _ in range(5):
+        model(X).softmax(-1)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(20):
+            model(X).softmax(-1)
+        best = min(best, (time.perf_counter() - start) / 20)
+print(json.dumps({"single_median_us": times[len(times) // 2] * 1e6, "batch_ms": best * 1e3,
+                  "batch_rows_per_s": 1024 / best, "max_abs_diff": diff, "version": torch.__version__}))
+"""
+
+
 def peer(script, env=None):
     done = subprocess.run(
         [sys.executable, "-c", script, OUT], check=True, capture_output=True, text=True,
@@ -143,18 +185,27 @@ def peer(script, env=None):
     return json.loads(done.stdout)
 
 
-def mlp_case(cargo_args):
-    threads = {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "RAYON_NUM_THREADS": "2"}
-    ember, torch, sklearn = [], [], []
-    for _ in range(REPEATS):  # alternate, so that a noisy moment hits both sides
+THREADS = {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "RAYON_NUM_THREADS": "2"}
+
+
+def alternate(bench, script, cargo_args):
+    """ember's bench `bench` and the peer `script`, in turn REPEATS times on 2 threads, so that a
+    noisy moment of the machine hits both sides; each side's results."""
+    ember, others = [], []
+    for _ in range(REPEATS):
         subprocess.run(
-            ["cargo", "bench", "-p", "ember", "--bench", "mlp", *cargo_args, "--", OUT],
-            cwd=ROOT, check=True, env={**os.environ, **threads},
+            ["cargo", "bench", "-p", "ember", "--bench", bench, *cargo_args, "--", OUT],
+            cwd=ROOT, check=True, env={**os.environ, **THREADS},
         )
-        with open(os.path.join(OUT, "ember_mlp.json")) as f:
+        with open(os.path.join(OUT, f"ember_{bench}.json")) as f:
             ember.append(json.load(f))
-        torch.append(peer(TORCH, threads))
-    sklearn.append(peer(SKLEARN_MLP, threads))
+        others.append(peer(script, THREADS))
+    return ember, others
+
+
+def mlp_case(cargo_args):
+    ember, torch = alternate("mlp", TORCH, cargo_args)
+    sklearn = [peer(SKLEARN_MLP, THREADS)]
     e = min(r["ember_epoch_s"] for r in ember)
     bare = min(r["bare_epoch_s"] for r in ember)
     t = min(r["epoch_s"] for r in torch)
@@ -209,7 +260,25 @@ def ols_case(cargo_args):
     return 0 if diff < 1e-6 else 1
 
 
-CASES = {"ols": ols_case, "csv": csv_case, "mlp": mlp_case}
+def predict_case(cargo_args):
+    ember, torch = alternate("predict", TORCH_PREDICT, cargo_args)
+    e1 = min(r["single_median_us"] for r in ember)
+    t1 = min(r["single_median_us"] for r in torch)
+    eb = max(r["batch_rows_per_s"] for r in ember)
+    tb = max(r["batch_rows_per_s"] for r in torch)
+    diff = max(r["max_abs_diff"] for r in torch)
+    print()
+    print(f"Serving an MLP 784-256-128-10 (class probabilities), 2 threads, best of {REPEATS}")
+    print("| implementation | one row, median (µs) | batch of 1,024 (rows/s) |")
+    print("|---|---|---|")
+    print(f"| ember `Predictor` (flex, mimalloc) | {e1:.1f} | {eb:,.0f} |")
+    print(f"| PyTorch {torch[0]['version']} (`inference_mode`) | {t1:.1f} | {tb:,.0f} |")
+    print(f"| ember speed-up | {t1 / e1:.2f}x | {eb / tb:.2f}x |")
+    print(f"\nlargest difference between the two sides' probabilities: {diff:.2e} ({'ok' if diff < 1e-5 else 'MISMATCH'} at 1e-5)")
+    return 0 if diff < 1e-5 else 1
+
+
+CASES = {"ols": ols_case, "csv": csv_case, "mlp": mlp_case, "predict": predict_case}
 
 
 def main():

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ember::DeviceChoice;
-use ember_cli::commands::{describe, eval, inspect, predict, sweep};
+use ember_cli::commands::{describe, eval, export, inspect, predict, sweep};
 use ember_cli::{RunError, RunOptions, Summary, load_experiment, run};
 
 #[global_allocator]
@@ -23,6 +23,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
   ember eval runs/iris_softmax
   ember predict runs/iris_softmax --input new_rows.csv --output predictions.csv
   ember inspect runs/iris_softmax --json
+  ember export runs/digits_mlp --safetensors digits.safetensors
   ember sweep configs/diabetes_ridge.toml --grid model.ridge.alpha=0.01,0.1,1,10
 
 Exit codes: 0 success, 2 usage or config errors, 1 failures while running.")]
@@ -87,6 +88,14 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Write a run's weights as safetensors (stable tensor names), for PyTorch and NumPy.
+    Export {
+        /// A run directory made by `ember train`.
+        run_dir: PathBuf,
+        /// The safetensors file to write.
+        #[arg(long, value_name = "FILE")]
+        safetensors: PathBuf,
     },
     /// Train one run per point of a grid and rank them.
     Sweep {
@@ -230,6 +239,18 @@ fn execute(command: Command) -> Result<(), RunError> {
                     say(&format!("\nOn the training split:\n{table}"));
                 }
             }
+        }
+        Command::Export {
+            run_dir,
+            safetensors,
+        } => {
+            let bytes = export(&run_dir)?;
+            ember_cli::write_atomically(&safetensors, &bytes)?;
+            say(&format!(
+                "ember: {} bytes of weights written to {}",
+                bytes.len(),
+                safetensors.display()
+            ));
         }
         Command::Sweep {
             config,

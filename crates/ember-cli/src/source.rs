@@ -161,9 +161,15 @@ pub fn parse_with<T: for<'de> Deserialize<'de>>(
     }
     let root_span = root.span();
     let mut root = root.into_inner();
-    if let Some(set) = root.remove(SET_TABLE) {
+    if let Some(set) = root.remove(SET_TABLE).filter(|_| !overrides.is_empty()) {
+        let span = set.span();
         let DeValue::Table(mut set) = set.into_inner() else {
-            unreachable!("the overrides' section is a table")
+            errors.push(Diagnostic {
+                origin: text.origin(&span),
+                field: Some(SET_TABLE.into()),
+                message: "is a name ember keeps for --set".into(),
+            });
+            return Err(ConfigErrors(errors));
         };
         for (slot, keys) in assignments {
             let Some(value) = set.remove(slot.as_str()) else {
@@ -404,16 +410,13 @@ fn assign<'i>(
         table.insert(key, value);
         return Ok(());
     }
-    if !table.contains_key(*first) {
-        table.insert(
-            key,
-            Spanned::new(value.span(), DeValue::Table(DeTable::new())),
-        );
-    }
-    match table.get_mut(*first).map(|v| v.get_mut()) {
-        Some(DeValue::Table(inner)) => assign(inner, rest, value),
-        Some(other) => Err(format!("`{first}` is a {}, not a table", other.type_str())),
-        None => unreachable!("inserted above"),
+    let span = value.span();
+    let slot = table
+        .entry(key)
+        .or_insert_with(|| Spanned::new(span, DeValue::Table(DeTable::new())));
+    match slot.get_mut() {
+        DeValue::Table(inner) => assign(inner, rest, value),
+        other => Err(format!("`{first}` is a {}, not a table", other.type_str())),
     }
 }
 

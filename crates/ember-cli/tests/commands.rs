@@ -138,6 +138,15 @@ fn eval_predict_and_inspect_agree_with_the_summary() {
     .expect(0);
     assert_eq!(out.stdout, text);
 
+    // export: the weights as safetensors, named as documented.
+    let st = dir.join("iris.safetensors");
+    ember(&["export", arg(&run), "--safetensors", arg(&st)]).expect(0);
+    let bytes = std::fs::read(&st).unwrap();
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    assert_eq!(header["linear.weight"]["shape"], serde_json::json!([3, 4]));
+    assert_eq!(header["__metadata__"]["kind"], "logistic_regression");
+
     // inspect: the model, its size, the summary.
     let out = ember(&["inspect", arg(&run)]).expect(0);
     assert!(

@@ -18,11 +18,28 @@ use crate::{DataError, Scalar};
 /// # Ok::<(), ember_data::DataError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(bound = "T: Scalar")]
+#[serde(bound = "T: Scalar", try_from = "MatrixParts<T>")]
 pub struct Matrix<T = f64> {
     n_rows: usize,
     n_cols: usize,
     data: Vec<T>,
+}
+
+/// A matrix as read, checked into a [`Matrix`] (its values must fill its shape).
+#[derive(Deserialize)]
+#[serde(bound = "T: Scalar")]
+struct MatrixParts<T> {
+    n_rows: usize,
+    n_cols: usize,
+    data: Vec<T>,
+}
+
+impl<T: Scalar> TryFrom<MatrixParts<T>> for Matrix<T> {
+    type Error = DataError;
+
+    fn try_from(p: MatrixParts<T>) -> Result<Self, DataError> {
+        Self::new(p.n_rows, p.n_cols, p.data)
+    }
 }
 
 impl<T: Scalar> Matrix<T> {

@@ -16,6 +16,8 @@
 
 mod device;
 pub mod model_file;
+pub mod predictor;
+mod safetensors;
 
 pub use burn;
 pub use device::{DeviceChoice, DeviceError};

@@ -49,6 +49,23 @@ impl Scaler {
             Self::MinMax(s) => s.transform(x),
         }
     }
+
+    /// The scaling of `d` features as `x ↦ x · scale + offset` per feature: `(scale, offset)`.
+    ///
+    /// ```
+    /// use ember::model_file::Scaler;
+    /// use ember::data::{Matrix, preprocessing::StandardScaler};
+    /// let scaler = Scaler::Standard(StandardScaler::fit(&Matrix::from_rows(&[[1.0], [3.0]])?)?);
+    /// assert_eq!(scaler.affine(1)?, (vec![1.0], vec![-2.0]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn affine(&self, d: usize) -> Result<(Vec<f64>, Vec<f64>), DataError> {
+        // Every scaler is affine per feature: read it off the images of 0 and 1.
+        let t = self.transform(&Matrix::from_fn(2, d, |i, _| i as f64))?;
+        let offset: Vec<f64> = (0..d).map(|j| t.get(0, j)).collect();
+        let scale = (0..d).map(|j| t.get(1, j) - offset[j]).collect();
+        Ok((scale, offset))
+    }
 }
 
 /// Everything but the weights: what the model is and how to feed it.

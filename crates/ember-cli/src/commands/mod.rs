@@ -6,6 +6,12 @@ mod predict;
 mod sweep;
 
 pub use eval::{Evaluation, eval};
+
+/// A run's weights as safetensors bytes (see `ModelFile::to_safetensors` for the names).
+pub fn export(run_dir: &Path) -> Result<Vec<u8>, RunError> {
+    let (_, model) = open_run(run_dir, Some(DeviceChoice::Flex))?;
+    Ok(model.to_safetensors()?)
+}
 pub use inspect::{describe, inspect};
 pub use predict::{Predictions, predict};
 pub use sweep::{SweepPoint, grid_points, sweep};

@@ -71,7 +71,7 @@ pub fn predict(
             .into_iter()
             .zip(proba.as_slice().chunks(k))
             .map(|(c, p)| {
-                std::iter::once(classes[c].clone())
+                std::iter::once(classes.get(c).cloned().unwrap_or_else(|| c.to_string()))
                     .chain(p.iter().map(|v| v.to_string()))
                     .collect()
             })

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_not_empty, map_columns};
+use super::{check_not_empty, map_columns, same_lengths};
 use crate::{DataError, Matrix, Scalar};
 
 /// Scales each column to `feature_range` (default `[0, 1]`), like scikit-learn's
@@ -21,12 +21,41 @@ use crate::{DataError, Matrix, Scalar};
 /// # Ok::<(), ember_data::DataError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MinMaxParts")]
 pub struct MinMaxScaler {
     feature_range: (f64, f64),
     data_min: Vec<f64>,
     data_max: Vec<f64>,
     scale: Vec<f64>,
     min: Vec<f64>,
+}
+
+/// A scaler as read, checked into a [`MinMaxScaler`] (every per-feature list as long).
+#[derive(Deserialize)]
+struct MinMaxParts {
+    feature_range: (f64, f64),
+    data_min: Vec<f64>,
+    data_max: Vec<f64>,
+    scale: Vec<f64>,
+    min: Vec<f64>,
+}
+
+impl TryFrom<MinMaxParts> for MinMaxScaler {
+    type Error = DataError;
+
+    fn try_from(p: MinMaxParts) -> Result<Self, DataError> {
+        same_lengths(
+            "min-max scaler",
+            &[&p.data_min, &p.data_max, &p.scale, &p.min],
+        )?;
+        Ok(Self {
+            feature_range: p.feature_range,
+            data_min: p.data_min,
+            data_max: p.data_max,
+            scale: p.scale,
+            min: p.min,
+        })
+    }
 }
 
 impl MinMaxScaler {

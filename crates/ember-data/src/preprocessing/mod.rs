@@ -54,3 +54,19 @@ fn check_not_empty<T: Scalar>(x: &Matrix<T>) -> Result<(), DataError> {
     }
     Ok(())
 }
+
+/// An error unless every per-feature list of a deserialised `what` has the same length.
+fn same_lengths(what: &str, lists: &[&Vec<f64>]) -> Result<(), DataError> {
+    let n = lists.first().map_or(0, |l| l.len());
+    if lists.iter().any(|l| l.len() != n) {
+        let lengths: Vec<String> = lists.iter().map(|l| l.len().to_string()).collect();
+        return Err(DataError::InvalidParameter {
+            name: "scaler",
+            message: format!(
+                "{what}: per-feature lists of different lengths ({})",
+                lengths.join(", ")
+            ),
+        });
+    }
+    Ok(())
+}

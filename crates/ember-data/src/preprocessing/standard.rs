@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::map_columns;
+use super::{map_columns, same_lengths};
 use crate::{DataError, Matrix, Scalar};
 
 /// Standardisation to zero mean and unit variance, per column, like scikit-learn's
@@ -21,9 +21,29 @@ use crate::{DataError, Matrix, Scalar};
 /// # Ok::<(), ember_data::DataError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "StandardParts")]
 pub struct StandardScaler {
     mean: Vec<f64>,
     scale: Vec<f64>,
+}
+
+/// A scaler as read, checked into a [`StandardScaler`] (one mean and scale per feature).
+#[derive(Deserialize)]
+struct StandardParts {
+    mean: Vec<f64>,
+    scale: Vec<f64>,
+}
+
+impl TryFrom<StandardParts> for StandardScaler {
+    type Error = DataError;
+
+    fn try_from(p: StandardParts) -> Result<Self, DataError> {
+        same_lengths("standard scaler", &[&p.mean, &p.scale])?;
+        Ok(Self {
+            mean: p.mean,
+            scale: p.scale,
+        })
+    }
 }
 
 impl StandardScaler {

@@ -68,6 +68,32 @@ impl Fitted {
     /// A trained network restored from its shape and weights (burnpack bytes), with no history.
     pub fn restore(shape: MlpConfig, weights: &[u8], device: &Device) -> Result<Self, FitError> {
         let bad = |e: String| FitError::Weights(e);
+        if let Some(p) = shape_problems(&shape.hidden, shape.dropout).first() {
+            return Err(p.into());
+        }
+        // The network is allocated before its weights are read: its size must be one the
+        // weights can fill (4 bytes a parameter), so a damaged shape cannot ask for terabytes.
+        let sizes: Vec<usize> = std::iter::once(shape.n_inputs)
+            .chain(shape.hidden.iter().copied())
+            .chain(std::iter::once(shape.n_outputs))
+            .collect();
+        let params = sizes.windows(2).try_fold(0usize, |acc, w| {
+            w[0].checked_mul(w[1])
+                .and_then(|m| m.checked_add(w[1]))
+                .and_then(|layer| acc.checked_add(layer))
+        });
+        match params {
+            Some(p)
+                if shape.n_inputs > 0
+                    && shape.n_outputs > 0
+                    && p.saturating_mul(4) <= weights.len() => {}
+            _ => {
+                return Err(bad(format!(
+                    "{} bytes of weights cannot hold a network of layers {sizes:?}",
+                    weights.len()
+                )));
+            }
+        }
         let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(weights.to_vec()))
             .map_err(|e| bad(e.to_string()))?;
         let module = shape

@@ -275,6 +275,16 @@ impl MlpRegressor {
         self.fitted.epoch
     }
 
+    /// Per-target offset added to the network's scaled outputs (the targets' means).
+    pub fn target_offset(&self) -> &[f64] {
+        &self.offset
+    }
+
+    /// Per-target scale the network's outputs are multiplied by (before the offset).
+    pub fn target_scale(&self) -> &[f64] {
+        &self.scale
+    }
+
     /// The network (it predicts standardised targets).
     pub fn module(&self) -> &Mlp {
         &self.fitted.module

@@ -1,0 +1,378 @@
+//! A trained model inside an application: load a model file (or its bytes, embedded with
+//! `include_bytes!`) once, then answer predictions on plain Rust data or tensors, from any
+//! number of threads.
+
+use std::path::Path;
+
+use burn::tensor::{Device, Tensor, TensorData};
+use ember_data::Matrix;
+use ember_models::FittedModel;
+use ember_models::mlp::Mlp;
+use thiserror::Error;
+
+use crate::model_file::{ModelFile, ModelFileError};
+
+/// Rows of features to predict on: a row-major `f32` buffer and its width.
+///
+/// ```
+/// use ember::predictor::{Rows, RowMajor};
+/// let rows = [[1.0f32, 2.0], [3.0, 4.0]];
+/// assert_eq!(rows[..].row_major(), (&[1.0f32, 2.0, 3.0, 4.0][..], 2));
+/// assert_eq!(RowMajor::new(&[1.0, 2.0, 3.0], 3).row_major().1, 3);
+/// ```
+pub trait Rows {
+    /// The values, row after row, and the number of values in a row.
+    fn row_major(&self) -> (&[f32], usize);
+}
+
+impl<const N: usize> Rows for [[f32; N]] {
+    fn row_major(&self) -> (&[f32], usize) {
+        (self.as_flattened(), N)
+    }
+}
+
+impl<const N: usize> Rows for [f32; N] {
+    fn row_major(&self) -> (&[f32], usize) {
+        (self, N)
+    }
+}
+
+/// A row-major buffer with an explicit width (`data.len()` must be a multiple of it).
+#[derive(Debug, Clone, Copy)]
+pub struct RowMajor<'a> {
+    data: &'a [f32],
+    width: usize,
+}
+
+impl<'a> RowMajor<'a> {
+    /// `data` holds rows of `width` values each.
+    pub fn new(data: &'a [f32], width: usize) -> Self {
+        Self { data, width }
+    }
+
+    /// One row.
+    pub fn row(data: &'a [f32]) -> Self {
+        Self {
+            data,
+            width: data.len(),
+        }
+    }
+}
+
+impl Rows for RowMajor<'_> {
+    fn row_major(&self) -> (&[f32], usize) {
+        (self.data, self.width)
+    }
+}
+
+/// What a prediction request can get wrong.
+#[derive(Debug, Error)]
+pub enum PredictError {
+    /// The model file could not be read.
+    #[error(transparent)]
+    ModelFile(#[from] ModelFileError),
+    /// Rows of the wrong width.
+    #[error("rows have {got} features, but the model takes {expected}")]
+    FeatureCount {
+        /// Features the model takes.
+        expected: usize,
+        /// Values per row given.
+        got: usize,
+    },
+    /// The buffer does not hold whole rows.
+    #[error("{len} values do not make rows of {width}")]
+    Ragged {
+        /// Values given.
+        len: usize,
+        /// Row width given.
+        width: usize,
+    },
+    /// A feature is NaN or infinite.
+    #[error("row {row}, feature {column} is {value}: features must be finite")]
+    NotFinite {
+        /// Row (0-based).
+        row: usize,
+        /// Feature (0-based).
+        column: usize,
+        /// The value.
+        value: f32,
+    },
+    /// Probabilities or classes asked of a regressor.
+    #[error("a {0} predicts values, not classes")]
+    NotAClassifier(&'static str),
+    /// Values asked of a classifier.
+    #[error("a {0} predicts classes, not values")]
+    NotARegressor(&'static str),
+    /// The backend failed.
+    #[error("device: {0}")]
+    Device(String),
+}
+
+/// A prediction: values for a regressor, class indices for a classifier.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prediction {
+    /// `rows × n_outputs` values, row-major.
+    Values {
+        /// The values.
+        values: Vec<f32>,
+        /// Targets per row.
+        n_outputs: usize,
+    },
+    /// One class index per row ([`Predictor::classes`] names them).
+    Classes(Vec<usize>),
+}
+
+/// A trained model ready to predict: preprocessing, model and output mapping in one value.
+/// `Send + Sync`: share it (e.g. in an `Arc`) between threads serving requests.
+///
+/// ```
+/// use burn::tensor::Device;
+/// use ember::model_file::ModelFile;
+/// use ember::models::logistic::LogisticRegressionConfig;
+/// use ember::predictor::{Prediction, Predictor};
+///
+/// let iris = ember::data::load("iris")?;
+/// let model = LogisticRegressionConfig::default().fit_dataset(&iris, &Device::flex())?;
+/// let bytes = ModelFile::new(model.into(), None, &iris, None).to_bytes()?;
+///
+/// let predictor = Predictor::from_bytes(&bytes)?;
+/// let p = predictor.predict(&[[5.1f32, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]])?;
+/// assert_eq!(p, Prediction::Classes(vec![0, 2]));
+/// assert_eq!(predictor.classes().unwrap()[2], "virginica");
+/// assert!(predictor.predict(&[[1.0f32, 2.0]]).is_err()); // two features, not four
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Predictor {
+    file: ModelFile,
+    device: Device,
+    /// The scaler as `x · scale + offset` per feature, in `f32`.
+    input: Option<(Vec<f32>, Vec<f32>)>,
+}
+
+impl Predictor {
+    /// A model file's bytes, on the CPU backend.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, PredictError> {
+        Self::from_bytes_on(bytes, &cpu())
+    }
+
+    /// A model file's bytes, on `device`.
+    pub fn from_bytes_on(bytes: &[u8], device: &Device) -> Result<Self, PredictError> {
+        Self::new(ModelFile::from_bytes(bytes, device)?, device)
+    }
+
+    /// Reads a model file, on the CPU backend.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, PredictError> {
+        Self::load_on(path, &cpu())
+    }
+
+    /// Reads a model file, on `device`.
+    pub fn load_on(path: impl AsRef<Path>, device: &Device) -> Result<Self, PredictError> {
+        Self::new(ModelFile::load(path, device)?, device)
+    }
+
+    fn new(file: ModelFile, device: &Device) -> Result<Self, PredictError> {
+        let input = match &file.scaler {
+            None => None,
+            Some(scaler) => {
+                let (a, b) = scaler
+                    .affine(file.model.n_features())
+                    .map_err(|e| ModelFileError::Corrupt(format!("scaler: {e}")))?;
+                let f32s = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect();
+                Some((f32s(a), f32s(b)))
+            }
+        };
+        Ok(Self {
+            file,
+            device: device.clone(),
+            input,
+        })
+    }
+
+    /// The model file behind it (model, scaler, names).
+    pub fn model_file(&self) -> &ModelFile {
+        &self.file
+    }
+
+    /// Features a row must have.
+    pub fn n_features(&self) -> usize {
+        self.file.model.n_features()
+    }
+
+    /// Feature names, in order (empty when the training data had none).
+    pub fn feature_names(&self) -> &[String] {
+        &self.file.feature_names
+    }
+
+    /// Class names of a classifier trained on named classes.
+    pub fn classes(&self) -> Option<&[String]> {
+        self.file.model.labels().map(|l| l.classes())
+    }
+
+    /// Whether it predicts classes.
+    pub fn is_classifier(&self) -> bool {
+        self.file.model.is_classifier()
+    }
+
+    /// Predictions for `rows`: values for a regressor, class indices for a classifier.
+    pub fn predict<R: Rows + ?Sized>(&self, rows: &R) -> Result<Prediction, PredictError> {
+        let (x, n) = self.prepare(rows)?;
+        let raw = self.raw(x, n)?;
+        Ok(if self.is_classifier() {
+            Prediction::Classes(argmax(&raw, n))
+        } else {
+            Prediction::Values {
+                values: raw,
+                n_outputs: self.file.model.n_outputs(),
+            }
+        })
+    }
+
+    /// Class probabilities, `rows × classes`, row-major; an error for a regressor.
+    pub fn predict_proba<R: Rows + ?Sized>(&self, rows: &R) -> Result<Vec<f32>, PredictError> {
+        if !self.is_classifier() {
+            return Err(PredictError::NotAClassifier(self.file.model.kind()));
+        }
+        let (x, n) = self.prepare(rows)?;
+        let raw = self.raw(x, n)?;
+        let k = self.file.model.n_outputs();
+        Ok(ember_train::probabilities(&raw, k, n)
+            .into_iter()
+            .map(|p| p as f32)
+            .collect())
+    }
+
+    /// Raw features `[rows, features]` on this predictor's device to outputs on it: values for a
+    /// regressor, class probabilities for a classifier.
+    pub fn predict_tensor(&self, x: Tensor<2>) -> Result<Tensor<2>, PredictError> {
+        let [n, d] = x.dims();
+        let values = x
+            .try_into_data()
+            .map_err(|e| PredictError::Device(e.to_string()))?
+            .convert::<f32>()
+            .try_into_vec::<f32>()
+            .map_err(|e| PredictError::Device(format!("{e:?}")))?;
+        let rows = RowMajor::new(&values, d);
+        let out = if self.is_classifier() {
+            self.predict_proba(&rows)?
+        } else {
+            let (x, n) = self.prepare(&rows)?;
+            self.raw(x, n)?
+        };
+        let width = out.len() / n.max(1);
+        Ok(Tensor::from_data(
+            TensorData::new(out, [n, width]),
+            &self.device,
+        ))
+    }
+
+    /// Checked, scaled features in a fresh buffer, and the number of rows.
+    fn prepare<R: Rows + ?Sized>(&self, rows: &R) -> Result<(Vec<f32>, usize), PredictError> {
+        let (data, width) = rows.row_major();
+        let d = self.n_features();
+        if width != d {
+            return Err(PredictError::FeatureCount {
+                expected: d,
+                got: width,
+            });
+        }
+        if d == 0 || data.len() % d != 0 {
+            return Err(PredictError::Ragged {
+                len: data.len(),
+                width,
+            });
+        }
+        if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+            return Err(PredictError::NotFinite {
+                row: i / d,
+                column: i % d,
+                value: data[i],
+            });
+        }
+        let mut x = data.to_vec();
+        if let Some((a, b)) = &self.input {
+            for row in x.chunks_mut(d) {
+                for ((v, a), b) in row.iter_mut().zip(a).zip(b) {
+                    *v = *v * a + b;
+                }
+            }
+        }
+        Ok((x, data.len() / d))
+    }
+
+    /// The model's outputs for scaled features: values, or logits of a classifier.
+    fn raw(&self, x: Vec<f32>, n: usize) -> Result<Vec<f32>, PredictError> {
+        match &self.file.model {
+            FittedModel::LinearRegression(m) => Ok(affine(&x, m.coef(), m.intercept())),
+            FittedModel::LogisticRegression(m) => Ok(affine(&x, m.coef(), m.intercept())),
+            FittedModel::MlpClassifier(m) => self.forward(m.module(), x, n),
+            FittedModel::MlpRegressor(m) => {
+                let mut out = self.forward(m.module(), x, n)?;
+                let (offset, scale) = (m.target_offset(), m.target_scale());
+                let k = scale.len();
+                for (i, v) in out.iter_mut().enumerate() {
+                    *v = (f64::from(*v) * scale[i % k] + offset[i % k]) as f32;
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    fn forward(&self, module: &Mlp, x: Vec<f32>, n: usize) -> Result<Vec<f32>, PredictError> {
+        let d = self.n_features();
+        let input = Tensor::from_data(TensorData::new(x, [n, d]), &self.device);
+        module
+            .forward(input)
+            .try_into_data()
+            .map_err(|e| PredictError::Device(e.to_string()))?
+            .convert::<f32>()
+            .try_into_vec::<f32>()
+            .map_err(|e| PredictError::Device(format!("{e:?}")))
+    }
+}
+
+/// `x · Wᵀ + b` in `f64`, rounded to `f32`: `rows × W's rows`.
+fn affine(x: &[f32], w: &Matrix, b: &[f64]) -> Vec<f32> {
+    let (k, d) = w.shape();
+    let w = w.as_slice();
+    x.chunks(d)
+        .flat_map(|row| {
+            (0..k).map(move |t| {
+                let dot: f64 = row
+                    .iter()
+                    .zip(&w[t * d..(t + 1) * d])
+                    .map(|(&v, &c)| f64::from(v) * c)
+                    .sum();
+                (dot + b[t]) as f32
+            })
+        })
+        .collect()
+}
+
+/// The index of each of the `n` rows' largest value (one logit per row: positive means
+/// class 1).
+fn argmax(raw: &[f32], n: usize) -> Vec<usize> {
+    raw.chunks((raw.len() / n.max(1)).max(1))
+        .map(|row| {
+            if row.len() == 1 {
+                usize::from(row[0] > 0.0)
+            } else {
+                row.iter()
+                    .enumerate()
+                    .fold(
+                        (0, f32::NEG_INFINITY),
+                        |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+                    )
+                    .0
+            }
+        })
+        .collect()
+}
+
+/// The CPU backend compiled in (flex, else ndarray).
+fn cpu() -> Device {
+    crate::DeviceChoice::Flex
+        .device()
+        .or_else(|_| crate::DeviceChoice::Ndarray.device())
+        .unwrap_or_default()
+}
