@@ -274,6 +274,9 @@ def predict_case(cargo_args):
     print(f"| ember `Predictor` (flex, mimalloc) | {e1:.1f} | {eb:,.0f} |")
     print(f"| PyTorch {torch[0]['version']} (`inference_mode`) | {t1:.1f} | {tb:,.0f} |")
     print(f"| ember speed-up | {t1 / e1:.2f}x | {eb / tb:.2f}x |")
+    b1 = min(r["bare_forward_single_median_us"] for r in ember)
+    bb = min(r["bare_forward_batch_ms"] for r in ember)
+    print(f"| (burn's forward alone, flex) | {b1:.1f} | {1024 / bb * 1e3:,.0f} |")
     print(f"\nlargest difference between the two sides' probabilities: {diff:.2e} ({'ok' if diff < 1e-5 else 'MISMATCH'} at 1e-5)")
     return 0 if diff < 1e-5 else 1
 

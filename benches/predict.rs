@@ -13,7 +13,7 @@ mod common;
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::tensor::Device;
+use burn::tensor::{Device, Tensor, TensorData};
 use ember::model_file::ModelFile;
 use ember::models::mlp::{MlpClassifierConfig, MlpConfig};
 use ember::models::{FittedModel, ModelState};
@@ -101,11 +101,37 @@ fn main() -> anyhow::Result<()> {
         best = best.min(start.elapsed().as_secs_f64() / (BATCH_CALLS / 5) as f64);
     }
     let rows_per_s = BATCH as f64 / best;
+
+    // What the predictor adds: burn's forward alone on a tensor already on the device.
+    let FittedModel::MlpClassifier(mlp) = &predictor.model_file().model else {
+        anyhow::bail!("the benchmark model is an MLP classifier")
+    };
+    let input = Tensor::<2>::from_data(TensorData::new(x.clone(), [BATCH, D]), &device);
+    let one = Tensor::<2>::from_data(TensorData::new(x[..D].to_vec(), [1, D]), &device);
+    let mut bare_batch = f64::INFINITY;
+    for _ in 0..5 {
+        let start = Instant::now();
+        for _ in 0..BATCH_CALLS / 5 {
+            std::hint::black_box(mlp.module().forward(input.clone()).into_data());
+        }
+        bare_batch = bare_batch.min(start.elapsed().as_secs_f64() / (BATCH_CALLS / 5) as f64);
+    }
+    let mut bare_single = Vec::with_capacity(SINGLE_CALLS);
+    for i in 0..SINGLE_CALLS + 1000 {
+        let start = Instant::now();
+        std::hint::black_box(mlp.module().forward(one.clone()).into_data());
+        if i >= 1000 {
+            bare_single.push(start.elapsed().as_secs_f64());
+        }
+    }
+    bare_single.sort_by(f64::total_cmp);
     let report = serde_json::json!({
         "load_s": load_s,
         "single_median_us": median_us,
         "batch_ms": best * 1e3,
         "batch_rows_per_s": rows_per_s,
+        "bare_forward_single_median_us": bare_single[bare_single.len() / 2] * 1e6,
+        "bare_forward_batch_ms": bare_batch * 1e3,
     });
     println!("{report}");
     std::fs::write(out.join("ember_predict.json"), report.to_string())?;

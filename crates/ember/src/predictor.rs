@@ -31,6 +31,18 @@ impl<const N: usize> Rows for [[f32; N]] {
     }
 }
 
+impl<const N: usize, const M: usize> Rows for [[f32; N]; M] {
+    fn row_major(&self) -> (&[f32], usize) {
+        (self.as_flattened(), N)
+    }
+}
+
+impl<const N: usize> Rows for Vec<[f32; N]> {
+    fn row_major(&self) -> (&[f32], usize) {
+        (self.as_flattened(), N)
+    }
+}
+
 impl<const N: usize> Rows for [f32; N] {
     fn row_major(&self) -> (&[f32], usize) {
         (self, N)
@@ -282,7 +294,10 @@ impl Predictor {
                 width,
             });
         }
-        if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+        // One branch-free pass (it vectorises); the position only when something is wrong.
+        if data.iter().fold(false, |bad, v| bad | !v.is_finite())
+            && let Some(i) = data.iter().position(|v| !v.is_finite())
+        {
             return Err(PredictError::NotFinite {
                 row: i / d,
                 column: i % d,

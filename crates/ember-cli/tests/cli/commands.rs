@@ -3,12 +3,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use common::{arg, ember, ember_in, metric, summary, temp_dir};
+use crate::common::{arg, ember, ember_in, metric, summary, temp_dir};
 use ember::data::Dataset;
 use ember::data::split::stratified_train_test_split;
 

@@ -6,7 +6,7 @@
 use ember::model_file::{FORMAT_VERSION, ModelFile};
 use ember::predictor::{Prediction, Predictor, RowMajor};
 
-const MODEL: &[u8] = include_bytes!("../../../examples/models/digits_mlp.ember");
+const MODEL: &[u8] = include_bytes!("../../../../examples/models/digits_mlp.ember");
 
 #[test]
 fn the_bundled_digits_model_loads_and_predicts() {

@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{ember_in, temp_dir};
+use crate::common::{ember_in, temp_dir};
 
 /// Writes `config` as `name` in a fresh folder, runs `ember train` on it with `extra`
 /// arguments, expects exit code 2 and returns the error lines.

@@ -3,11 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::Path;
 
-use common::{arg, ember, metric, summary, temp_dir};
+use crate::common::{arg, ember, metric, summary, temp_dir};
 use ember::burn::tensor::Device;
 use ember::data::split::{stratified_train_test_split, train_test_split};
 use ember::models::linear::LinearRegressionConfig;
@@ -268,7 +266,7 @@ fn every_config_is_tested_here() {
         "seed_line.toml",
         "seed_line_gd.toml",
     ];
-    let mut shipped: Vec<String> = std::fs::read_dir(common::root().join("configs"))
+    let mut shipped: Vec<String> = std::fs::read_dir(crate::common::root().join("configs"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".toml"))

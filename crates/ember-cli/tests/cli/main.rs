@@ -1,0 +1,8 @@
+//! The `ember` binary driven as a user drives it: every shipped config, every subcommand, and
+//! a catalogue of bad configs and bad CSV files with their messages and exit codes. One test
+//! binary (each binary links burn: CI time).
+
+mod bad_configs;
+mod commands;
+mod common;
+mod configs;
