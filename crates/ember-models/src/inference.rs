@@ -67,6 +67,17 @@ impl Default for InferenceOptions {
     }
 }
 
+impl InferenceOptions {
+    /// The dependent variable's name for a summary's head: `target_name`, else `y`.
+    pub fn dep_variable(&self) -> String {
+        if self.target_name.is_empty() {
+            "y".into()
+        } else {
+            self.target_name.clone()
+        }
+    }
+}
+
 /// The numbers of one identified coefficient.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {

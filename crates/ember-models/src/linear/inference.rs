@@ -256,11 +256,7 @@ impl LinearRegression {
         let e = &fit.residuals;
         let durbin_watson = e.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum::<f64>() / ssr;
         Ok(OlsSummary {
-            dep_variable: if options.target_name.is_empty() {
-                "y".into()
-            } else {
-                options.target_name.clone()
-            },
+            dep_variable: options.dep_variable(),
             n_obs: n,
             rank,
             df_model,

@@ -186,11 +186,7 @@ impl LogisticRegression {
         let df_model = (k - usize::from(intercept)) as f64;
         let llr = 2.0 * (log_likelihood - ll_null);
         Ok(LogitSummary {
-            dep_variable: if options.target_name.is_empty() {
-                "y".into()
-            } else {
-                options.target_name.clone()
-            },
+            dep_variable: options.dep_variable(),
             n_obs: n,
             df_model,
             df_resid: (n - k) as f64,
