@@ -128,6 +128,122 @@ impl<T: Scalar> Dataset<T> {
         Ok(self)
     }
 
+    /// The same data as a classification set whose classes are the distinct values of its
+    /// target column, as scikit-learn's `LabelEncoder` makes them: targets {3, 5, 8} become
+    /// classes `"3"`, `"5"`, `"8"` at indices 0, 1, 2, however far apart the numbers are. A set
+    /// that has class labels is returned as it is.
+    ///
+    /// ```
+    /// use ember_data::{Dataset, Matrix};
+    /// let d = Dataset::new(Matrix::<f64>::zeros(4, 1), Matrix::column(vec![100000.0, 0.0, 0.5, 0.0]))?;
+    /// let d = d.encode_classes()?;
+    /// assert_eq!(d.labels().unwrap().classes(), &["0", "0.5", "100000"]);
+    /// assert_eq!(d.y().as_slice(), &[2.0, 0.0, 1.0, 0.0]);
+    /// # Ok::<(), ember_data::DataError>(())
+    /// ```
+    pub fn encode_classes(mut self) -> Result<Self, DataError> {
+        if self.labels.is_some() {
+            return Ok(self);
+        }
+        if self.y.n_cols() != 1 {
+            return Err(DataError::InvalidParameter {
+                name: "y",
+                message: format!("classes need one target column, y has {}", self.y.n_cols()),
+            });
+        }
+        self.y.check_finite("y")?;
+        let mut values: Vec<f64> = self.y.as_slice().iter().map(|v| v.to_f64()).collect();
+        values.sort_by(f64::total_cmp);
+        values.dedup();
+        let index = |v: f64| values.partition_point(|&u| u < v);
+        let codes: Vec<T> = (self.y.as_slice().iter())
+            .map(|v| T::from_f64(index(v.to_f64()) as f64))
+            .collect();
+        let n = codes.len();
+        self.y = Matrix::new(n, 1, codes)?;
+        self.labels = Some(LabelEncoder::from_classes(
+            values.iter().map(|v| v.to_string()),
+        ));
+        Ok(self)
+    }
+
+    /// The number of classes: the labels' when the set has them; otherwise the targets must be
+    /// class indices `0..k` with every class present (else a class would exist that no sample
+    /// has: [`encode_classes`](Self::encode_classes) makes the distinct values the classes).
+    ///
+    /// ```
+    /// use ember_data::{Dataset, Matrix};
+    /// let d = Dataset::new(Matrix::<f64>::zeros(3, 1), Matrix::column(vec![0.0, 2.0, 1.0]))?;
+    /// assert_eq!(d.n_classes()?, 3);
+    /// let gap = Dataset::new(Matrix::<f64>::zeros(2, 1), Matrix::column(vec![0.0, 100000.0]))?;
+    /// assert!(gap.n_classes().unwrap_err().to_string().contains("no sample has class 1"));
+    /// assert_eq!(gap.encode_classes()?.n_classes()?, 2);
+    /// # Ok::<(), ember_data::DataError>(())
+    /// ```
+    pub fn n_classes(&self) -> Result<usize, DataError> {
+        if let Some(labels) = &self.labels {
+            return Ok(labels.n_classes());
+        }
+        let invalid = |message: String| DataError::InvalidParameter { name: "y", message };
+        if self.y.n_cols() != 1 {
+            return Err(invalid(format!(
+                "classes need one target column, y has {}",
+                self.y.n_cols()
+            )));
+        }
+        let mut seen: Vec<bool> = Vec::new();
+        for (row, v) in self.y.as_slice().iter().enumerate() {
+            let v = v.to_f64();
+            if !(v >= 0.0 && v.fract() == 0.0 && v < 1e7) {
+                return Err(invalid(format!(
+                    "row {row} of y is {v}, not a class index 0, 1, 2, …; encode_classes() makes the distinct values the classes"
+                )));
+            }
+            let k = v as usize;
+            if k >= seen.len() {
+                seen.resize(k + 1, false);
+            }
+            seen[k] = true;
+        }
+        match seen.iter().position(|s| !s) {
+            Some(k) => Err(invalid(format!(
+                "the targets are not class indices 0..{}: no sample has class {k}; encode_classes() makes the distinct values the classes",
+                seen.len()
+            ))),
+            None => Ok(seen.len()),
+        }
+    }
+
+    /// An error when the targets are class labels, for models that predict values: labels
+    /// are class indices, and a regression on them fits their ranks.
+    ///
+    /// ```
+    /// let iris = ember_data::load("iris")?;
+    /// assert!(iris.check_numeric_targets().unwrap_err().to_string().contains("class labels"));
+    /// assert!(ember_data::load("diabetes")?.check_numeric_targets().is_ok());
+    /// # Ok::<(), ember_data::DataError>(())
+    /// ```
+    pub fn check_numeric_targets(&self) -> Result<(), DataError> {
+        let Some(labels) = &self.labels else {
+            return Ok(());
+        };
+        let shown: Vec<&str> = labels
+            .classes()
+            .iter()
+            .take(5)
+            .map(String::as_str)
+            .collect();
+        Err(DataError::InvalidParameter {
+            name: "y",
+            message: format!(
+                "the target `{}` holds class labels ({}{}), and a model that predicts values needs numbers",
+                self.target_names.first().map_or("y", String::as_str),
+                shown.join(", "),
+                if labels.n_classes() > 5 { ", …" } else { "" }
+            ),
+        })
+    }
+
     /// The class names when this is a classification set.
     ///
     /// ```

@@ -176,7 +176,8 @@ fn gzip_files_and_f32_results_equal_plain_f64_ones() -> Result<(), Box<dyn std::
         format!("{}", 123_457.0 * 0.1).parse::<f32>()?
     );
     assert_eq!(c.x().get(3, 1), "-0.2999999999999998".parse::<f32>()?);
-    let (x, names) = read_features::<f32>(&plain, &o.clone().target("target"))?;
+    let rows = read_features::<f32>(&plain, &o.clone().target("target"))?;
+    let (x, names) = (rows.x, rows.names);
     assert_eq!(
         (x.shape(), names),
         ((300_000, 2), vec!["u".to_string(), "v".to_string()])

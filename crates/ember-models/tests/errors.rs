@@ -109,3 +109,51 @@ fn config_round_trips_through_json() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(back, config);
     Ok(())
 }
+
+#[test]
+fn values_that_overflow_are_named_not_an_svd_failure() -> Result<(), Box<dyn std::error::Error>> {
+    let x = Matrix::column(vec![1e308, 1.5e308, -1.2e308, 1.7e308]);
+    let err = fit(&x, &Matrix::column(vec![1.0, 2.0, 3.0, 4.0])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid parameter `X`: the values of column 0 overflow: they reach 1.7e308, and their sum is beyond f64's range (±1.8e308); rescale the column"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_regressor_refuses_class_labels() -> Result<(), Box<dyn std::error::Error>> {
+    let iris = ember_data::load("iris")?;
+    let err = LinearRegressionConfig::new()
+        .fit_dataset(&iris, &Device::flex())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid parameter `y`: the target `target` holds class labels (setosa, versicolor, virginica), and a model that predicts values needs numbers"
+    );
+    Ok(())
+}
+
+#[test]
+fn classifiers_make_no_class_that_no_sample_has() -> Result<(), Box<dyn std::error::Error>> {
+    use ember_data::Dataset;
+    use ember_models::logistic::LogisticRegressionConfig;
+    let data = Dataset::new(
+        Matrix::column(vec![0.0, 1.0, 2.0, 3.0]),
+        Matrix::column(vec![0.0, 0.0, 100000.0, 100000.0]),
+    )?;
+    let config = LogisticRegressionConfig::default();
+    let err = config.fit_dataset(&data, &Device::flex()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no sample has class 1; encode_classes()"),
+        "{err}"
+    );
+    let model = config.fit_dataset(&data.encode_classes()?, &Device::flex())?;
+    assert_eq!(model.n_classes(), 2);
+    assert_eq!(
+        model.labels().map(|l| l.classes().to_vec()),
+        Some(vec!["0".to_string(), "100000".to_string()])
+    );
+    Ok(())
+}

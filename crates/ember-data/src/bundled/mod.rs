@@ -250,8 +250,8 @@ pub fn diabetes(scaled: bool) -> Result<Dataset, DataError> {
     let options = CsvOptions::default()
         .delimiter(Delimiter::Whitespace)
         .header(Header::Absent);
-    let (x, _) = read_features_from("diabetes_data_raw.csv.gz", DIABETES_X, &options)?;
-    let (y, _) = read_features_from("diabetes_target.csv.gz", DIABETES_Y, &options)?;
+    let x = read_features_from("diabetes_data_raw.csv.gz", DIABETES_X, &options)?.x;
+    let y = read_features_from("diabetes_target.csv.gz", DIABETES_Y, &options)?.x;
     let x = if scaled { scale_like_sklearn(&x) } else { x };
     Dataset::new(x, y)?
         .with_feature_names([
@@ -273,8 +273,9 @@ pub fn linnerud() -> Result<Dataset, DataError> {
     let options = CsvOptions::default()
         .delimiter(Delimiter::Whitespace)
         .header(Header::Present);
-    let (x, x_names) = read_features_from("linnerud_exercise.csv", LINNERUD_X, &options)?;
-    let (y, y_names) = read_features_from("linnerud_physiological.csv", LINNERUD_Y, &options)?;
+    let x = read_features_from("linnerud_exercise.csv", LINNERUD_X, &options)?;
+    let y = read_features_from("linnerud_physiological.csv", LINNERUD_Y, &options)?;
+    let (x, x_names, y, y_names) = (x.x, x.names, y.x, y.names);
     Dataset::new(x, y)?
         .with_feature_names(x_names)?
         .with_target_names(y_names)

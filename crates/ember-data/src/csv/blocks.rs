@@ -38,44 +38,57 @@ impl BlockReader {
             file: file.clone(),
             message: format!("cannot read: {e}"),
         };
-        let mut handle = File::open(path).map_err(io)?;
+        if path.is_dir() {
+            return Err(DataError::File {
+                file,
+                message: "is a directory, not a CSV file".into(),
+            });
+        }
+        let handle = File::open(path).map_err(io)?;
         let size = handle.metadata().map_err(io)?.len();
-        let mut magic = [0u8; 2];
-        let n = read_full(&mut handle, &mut magic).map_err(io)?;
-        let head = magic[..n].to_vec();
-        let raw = std::io::Cursor::new(head).chain(handle);
-        Ok(if magic == [0x1f, 0x8b] && n == 2 {
-            Self::new(
-                &file,
-                Box::new(MultiGzDecoder::new(BufReader::new(raw))),
-                None,
-            )
-        } else {
-            Self::new(&file, Box::new(raw), Some(size))
-        })
+        Self::with_size(&file, handle, Some(size))
     }
 
     /// Reads from any source (bytes in memory, stdin); `file` names it in errors. Gzip is
     /// detected as for files.
-    pub fn from_reader(
+    pub fn from_reader(file: &str, reader: impl Read + Send + 'static) -> Result<Self, DataError> {
+        Self::with_size(file, reader, None)
+    }
+
+    /// Detects gzip by its magic bytes, then checks the text: UTF-16 or UTF-32 is an error that
+    /// says so, and old-Mac line endings (CR only) are read as newlines.
+    fn with_size(
         file: &str,
         mut reader: impl Read + Send + 'static,
+        size: Option<u64>,
     ) -> Result<Self, DataError> {
-        let mut magic = [0u8; 2];
-        let n = read_full(&mut reader, &mut magic).map_err(|e| DataError::File {
+        let io = |e: std::io::Error| DataError::File {
             file: file.into(),
-            message: format!("cannot read: {e}"),
-        })?;
+            message: format!("cannot read (is a gzip file truncated?): {e}"),
+        };
+        let mut magic = [0u8; 2];
+        let n = read_full(&mut reader, &mut magic).map_err(io)?;
         let raw = std::io::Cursor::new(magic[..n].to_vec()).chain(reader);
-        Ok(if magic == [0x1f, 0x8b] && n == 2 {
-            Self::new(
-                file,
-                Box::new(MultiGzDecoder::new(BufReader::new(raw))),
-                None,
-            )
+        let (mut text, size): (Box<dyn Read + Send>, _) = if magic == [0x1f, 0x8b] && n == 2 {
+            (Box::new(MultiGzDecoder::new(BufReader::new(raw))), None)
         } else {
-            Self::new(file, Box::new(raw), None)
-        })
+            (Box::new(raw), size)
+        };
+        let mut head = vec![0u8; 1 << 16];
+        let n = read_full(&mut text, &mut head).map_err(io)?;
+        head.truncate(n);
+        check_text(&head).map_err(|message| DataError::File {
+            file: file.into(),
+            message,
+        })?;
+        let cr_only = head.contains(&b'\r') && !head.contains(&b'\n');
+        let text: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(text));
+        let text = if cr_only {
+            Box::new(CrAsNewline(text))
+        } else {
+            text
+        };
+        Ok(Self::new(file, text, size))
     }
 
     fn new(file: &str, reader: Box<dyn Read + Send>, size: Option<u64>) -> Self {
@@ -159,6 +172,54 @@ impl BlockReader {
             })?;
         self.eof = (got as u64) < want;
         Ok(())
+    }
+}
+
+/// An error for text that is not in a byte encoding: UTF-16 or UTF-32 (by their byte-order
+/// marks, or by the zero bytes that ASCII characters have in them).
+fn check_text(head: &[u8]) -> Result<(), String> {
+    let wide = |what: &str| {
+        format!(
+            "the file is {what}, not UTF-8 or a one-byte encoding; save it as UTF-8 (Excel: \"CSV UTF-8\"; iconv -f {} -t UTF-8)",
+            what.split(' ').next().unwrap_or(what)
+        )
+    };
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Err(wide("UTF-16LE (byte-order mark FF FE)"));
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Err(wide("UTF-16BE (byte-order mark FE FF)"));
+    }
+    let sample = &head[..head.len().min(4096)];
+    let zeros = sample.iter().filter(|&&b| b == 0).count();
+    if !sample.is_empty() && zeros * 4 >= sample.len() {
+        let even = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+        let what = if even * 2 > zeros {
+            "UTF-16BE"
+        } else {
+            "UTF-16LE"
+        };
+        return Err(wide(&format!("{what} (every other byte is zero)")));
+    }
+    if zeros > 0 {
+        return Err("the file has zero bytes in its text: it is binary, not a CSV file".into());
+    }
+    Ok(())
+}
+
+/// A reader that turns every carriage return into a newline, for files whose lines end in CR
+/// alone (classic Mac OS, some Excel exports).
+struct CrAsNewline(Box<dyn Read + Send>);
+
+impl Read for CrAsNewline {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        Ok(n)
     }
 }
 

@@ -1,7 +1,6 @@
 //! Which columns of a file are features and which are targets, resolved against its header.
 
-use super::options::{Column, CsvOptions, Missing, TargetKind};
-use super::records::Fields;
+use super::options::{Column, CsvOptions, Encoding, Missing, TargetKind};
 use crate::DataError;
 
 /// The columns to read, by position, and how.
@@ -15,118 +14,77 @@ pub(crate) struct Layout {
     pub names: Vec<String>,
     pub features: Vec<usize>,
     pub targets: Vec<usize>,
-    pub labels: bool,
+    /// The column of row ids, when one is read.
+    pub id: Option<usize>,
+    /// `Numeric`, `Labels`, or `Auto` (one target, decided from the whole column).
+    pub target_kind: TargetKind,
     pub missing: Missing,
+    /// Markers of missing values besides the built-in ones.
+    pub missing_values: Vec<Vec<u8>>,
+    pub encoding: Encoding,
 }
 
-/// Whether the text is a missing value: empty, `NA`, `N/A`, `NaN`, `nan`, `null`, `NULL`.
-pub(crate) fn is_missing(field: &[u8]) -> bool {
+/// Whether the text is one of the built-in missing values: empty, `NA`, `N/A`, `NaN`, `nan`,
+/// `null`, `NULL`.
+pub(crate) fn is_builtin_missing(field: &[u8]) -> bool {
     matches!(
         field,
         b"" | b"NA" | b"N/A" | b"NaN" | b"nan" | b"null" | b"NULL"
     )
 }
 
-/// Whether every field of a first record looks like a column name.
-pub(crate) fn looks_like_header(fields: &Fields<'_>) -> bool {
-    (0..fields.len()).all(|j| {
-        let f = fields.get(j);
-        !is_missing(f) && std::str::from_utf8(f).is_ok_and(|s| s.parse::<f64>().is_err())
-    })
-}
-
-/// What a target column of the first data record says about the target kind.
-fn first_target_is_text(fields: Option<&Fields<'_>>, column: usize) -> bool {
-    fields.is_some_and(|f| {
-        let v = f.get(column);
-        !is_missing(v) && std::str::from_utf8(v).map_or(true, |s| s.parse::<f64>().is_err())
-    })
+/// A file's column names and what was decided about its first line.
+#[derive(Debug, Clone)]
+pub(crate) struct Columns {
+    pub names: Vec<String>,
+    /// Columns without a name (an empty header cell, or a headerless file's empty last
+    /// column): never features or default targets.
+    pub unnamed: Vec<usize>,
+    pub header: bool,
+    /// Why the first line was read as data though it has text, when that was a guess.
+    pub not_a_header: Option<String>,
 }
 
 impl Layout {
-    /// Resolves `options` against the column `names`. `with_targets`: whether targets are read
+    /// Resolves `options` against the `columns`. `with_targets`: whether targets are read
     /// (for a training file) or only left out of the features (for a file to predict on, which
     /// need not have them).
     pub fn resolve(
         file: &str,
         line: usize,
-        header: bool,
-        names: Vec<String>,
+        columns: &Columns,
         options: &CsvOptions,
         with_targets: bool,
-        first_row: Option<&Fields<'_>>,
     ) -> Result<Self, DataError> {
+        let names = &columns.names;
+        check_unique(file, line, names)?;
         let column_error = |message: String| DataError::Column {
             file: file.into(),
             line,
             message,
         };
-        if let Some(j) = (0..names.len()).find(|&j| names[..j].contains(&names[j])) {
-            let first = names[..j].iter().position(|n| *n == names[j]).unwrap_or(0);
-            return Err(DataError::Parse {
-                file: file.into(),
-                line,
-                column: j + 1,
-                message: format!(
-                    "duplicate column name `{}` (also column {})",
-                    names[j],
-                    first + 1
-                ),
-            });
-        }
         let find = |c: &Column| -> Result<usize, DataError> {
-            find_column(&names, c).map_err(column_error)
+            find_column(columns, c).map_err(column_error)
         };
-        let mut targets = Vec::new();
-        if with_targets {
-            if options.targets.is_empty() {
-                targets.push(names.len() - 1);
-            }
-            for c in &options.targets {
-                targets.push(find(c)?);
-            }
-        } else {
-            // A file to predict on may or may not have the target columns: leave out those it has.
-            for c in &options.targets {
-                if let Ok(j) = find_column(&names, c) {
-                    targets.push(j);
-                }
-            }
-        }
-        let excluded: Vec<usize> = options.exclude.iter().map(find).collect::<Result<_, _>>()?;
+        let targets = target_columns(columns, options, with_targets, find)?;
+        let id = options.id.as_ref().map(find).transpose()?;
+        let mut excluded: Vec<usize> =
+            options.exclude.iter().map(find).collect::<Result<_, _>>()?;
+        excluded.extend(id);
         let features: Vec<usize> = match &options.features {
             Some(list) => list.iter().map(find).collect::<Result<_, _>>()?,
             None => (0..names.len())
-                .filter(|j| !targets.contains(j) && !excluded.contains(j))
+                .filter(|j| {
+                    !targets.contains(j) && !excluded.contains(j) && !columns.unnamed.contains(j)
+                })
                 .collect(),
         };
-        for (k, &j) in features.iter().enumerate() {
-            if features[..k].contains(&j) {
-                return Err(column_error(format!(
-                    "column `{}` is listed twice as a feature",
-                    names[j]
-                )));
-            }
-            if with_targets && targets.contains(&j) {
-                return Err(column_error(format!(
-                    "column `{}` is both a feature and a target",
-                    names[j]
-                )));
-            }
-        }
-        if features.is_empty() {
-            return Err(column_error(format!(
-                "no feature columns are left (columns: {})",
-                names.join(", ")
-            )));
-        }
-        let labels = with_targets
-            && match options.target_kind {
-                TargetKind::Numeric => false,
-                TargetKind::Labels => true,
-                TargetKind::Auto => targets.iter().any(|&j| first_target_is_text(first_row, j)),
-            };
-        if labels && targets.len() != 1 {
+        check_features(&features, &targets, id, names, with_targets).map_err(column_error)?;
+        let target_kind = match options.target_kind {
+            TargetKind::Auto if targets.len() != 1 => TargetKind::Numeric,
+            kind => kind,
+        };
+        if with_targets && target_kind == TargetKind::Labels && targets.len() != 1 {
             return Err(column_error(format!(
                 "class labels need exactly one target column, {} are given",
                 targets.len()
@@ -135,17 +93,107 @@ impl Layout {
         Ok(Self {
             file: file.into(),
             width_line: line,
-            header,
-            names,
+            header: columns.header,
+            names: names.clone(),
             features,
             targets: if with_targets { targets } else { Vec::new() },
-            labels,
+            id,
+            target_kind,
             missing: options.missing,
+            missing_values: options
+                .missing_values
+                .iter()
+                .map(|m| m.trim().as_bytes().to_vec())
+                .collect(),
+            encoding: options.encoding,
         })
+    }
+
+    /// Whether `field` marks a missing value.
+    pub fn is_missing(&self, field: &[u8]) -> bool {
+        is_builtin_missing(field) || self.missing_values.iter().any(|m| m == field)
     }
 }
 
-fn find_column(names: &[String], column: &Column) -> Result<usize, String> {
+fn check_unique(file: &str, line: usize, names: &[String]) -> Result<(), DataError> {
+    let Some(j) = (0..names.len()).find(|&j| names[..j].contains(&names[j])) else {
+        return Ok(());
+    };
+    let first = names[..j].iter().position(|n| *n == names[j]).unwrap_or(0);
+    Err(DataError::Parse {
+        file: file.into(),
+        line,
+        column: j + 1,
+        message: format!(
+            "duplicate column name `{}` (also column {})",
+            names[j],
+            first + 1
+        ),
+    })
+}
+
+/// The target columns: those named (a file to predict on leaves out those it has), else the
+/// last named column.
+fn target_columns(
+    columns: &Columns,
+    options: &CsvOptions,
+    with_targets: bool,
+    find: impl Fn(&Column) -> Result<usize, DataError>,
+) -> Result<Vec<usize>, DataError> {
+    if !with_targets {
+        return Ok(options
+            .targets
+            .iter()
+            .filter_map(|c| find_column(columns, c).ok())
+            .collect());
+    }
+    if options.targets.is_empty() {
+        let last = (0..columns.names.len())
+            .rev()
+            .find(|j| !columns.unnamed.contains(j));
+        return Ok(last.into_iter().collect());
+    }
+    options.targets.iter().map(find).collect()
+}
+
+fn check_features(
+    features: &[usize],
+    targets: &[usize],
+    id: Option<usize>,
+    names: &[String],
+    with_targets: bool,
+) -> Result<(), String> {
+    for (k, &j) in features.iter().enumerate() {
+        if features[..k].contains(&j) {
+            return Err(format!(
+                "column `{}` is listed twice as a feature",
+                names[j]
+            ));
+        }
+        if with_targets && targets.contains(&j) {
+            return Err(format!(
+                "column `{}` is both a feature and a target",
+                names[j]
+            ));
+        }
+        if id == Some(j) {
+            return Err(format!(
+                "column `{}` is both a feature and the id",
+                names[j]
+            ));
+        }
+    }
+    if features.is_empty() {
+        return Err(format!(
+            "no feature columns are left (columns: {})",
+            names.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+fn find_column(columns: &Columns, column: &Column) -> Result<usize, String> {
+    let names = &columns.names;
     let n = names.len();
     match column {
         Column::Index(i) => {
@@ -158,8 +206,17 @@ fn find_column(names: &[String], column: &Column) -> Result<usize, String> {
             let hint = crate::names::did_you_mean(name, names.iter().map(String::as_str))
                 .map(|s| format!(", did you mean `{s}`?"))
                 .unwrap_or_default();
+            let header = match &columns.not_a_header {
+                Some(why) => format!(
+                    "; the first line was not taken as a header ({why}): set header = \"present\" if it names the columns"
+                ),
+                None if !columns.header => {
+                    "; the file has no header (header = \"absent\"): address columns by index".into()
+                }
+                None => String::new(),
+            };
             format!(
-                "no column named `{name}`{hint} (columns: {})",
+                "no column named `{name}`{hint} (columns: {}){header}",
                 names.join(", ")
             )
         }),

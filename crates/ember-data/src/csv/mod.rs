@@ -13,13 +13,19 @@
 //! assert_eq!(data.y().as_slice(), &[0.0, 1.0, 2.0]);
 //! assert_eq!(data.labels().map(|l| l.classes().to_vec()), Some(vec!["setosa".into(), "versicolor".into(), "virginica".into()]));
 //!
-//! let bad = "a,b\n1,2\n3,x\n";
+//! let bad = "a,b,y\n1,2,0\n3,x,1\n";
 //! let err = read_csv_from::<f64>("bad.csv", bad.as_bytes(), &CsvOptions::default()).unwrap_err();
 //! assert!(err.to_string().starts_with("bad.csv:3:2: expected a finite number in column `b`"));
+//!
+//! // A target is numbers or labels as a whole: `?` among numbers is named, never a class.
+//! let mixed = "a,y\n1,?\n2,7.5\n";
+//! let err = read_csv_from::<f64>("m.csv", mixed.as_bytes(), &CsvOptions::default()).unwrap_err();
+//! assert!(err.to_string().starts_with("m.csv:2:2: target column `y` has text (\"?\") and numbers (line 3: \"7.5\")"));
 //! # Ok::<(), ember_data::DataError>(())
 //! ```
 
 mod blocks;
+mod header;
 mod layout;
 mod options;
 mod parse;
@@ -29,14 +35,14 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-pub use options::{Column, CsvOptions, Delimiter, Header, Missing, TargetKind};
+pub use options::{Column, CsvOptions, Delimiter, Encoding, Header, Missing, TargetKind};
 
 use crate::{DataError, Dataset, LabelEncoder, Matrix, Scalar};
 use blocks::{Block, BlockReader};
-use layout::{Layout, looks_like_header};
-use parse::{Rows, parse_block};
+use layout::Layout;
+use parse::{Rows, Seen, parse_block};
 
-use records::{Dialect, Fields, for_each_record, sniff};
+use records::{Dialect, for_each_record, sniff};
 
 /// Reads a CSV file (gzip-compressed files are detected and decompressed) into a data set of
 /// `f64` or `f32`. The targets are the columns `options.targets` name, the last column when it
@@ -52,7 +58,7 @@ pub fn read_csv<T: Scalar>(
     path: impl AsRef<Path>,
     options: &CsvOptions,
 ) -> Result<Dataset<T>, DataError> {
-    read_dataset(BlockReader::open(path.as_ref())?, options)
+    read_dataset(BlockReader::open(path.as_ref())?, options).map(|(data, _)| data)
 }
 
 /// [`read_csv`] from any reader (bytes in memory, stdin, an embedded file); `name` stands for
@@ -69,7 +75,55 @@ pub fn read_csv_from<T: Scalar>(
     source: impl Read + Send + 'static,
     options: &CsvOptions,
 ) -> Result<Dataset<T>, DataError> {
+    read_dataset(BlockReader::from_reader(name, source)?, options).map(|(data, _)| data)
+}
+
+/// [`read_csv`], with notes on what the reader guessed where the guess matters (columns
+/// without a name left out, a header with numbers in it), one line each, for the user to see.
+///
+/// ```
+/// use ember_data::csv::{read_csv_from_with_notes, CsvOptions};
+/// let text = ",a,y\n0,1.5,3\n1,2.5,5\n"; // pandas' to_csv: the row index has no name
+/// let (data, notes) = read_csv_from_with_notes::<f64>("df.csv", text.as_bytes(), &CsvOptions::default())?;
+/// assert_eq!(data.feature_names(), ["a"]);
+/// assert!(notes[0].starts_with("df.csv: column 1 has no name"), "{notes:?}");
+/// # Ok::<(), ember_data::DataError>(())
+/// ```
+pub fn read_csv_from_with_notes<T: Scalar>(
+    name: &str,
+    source: impl Read + Send + 'static,
+    options: &CsvOptions,
+) -> Result<(Dataset<T>, Vec<String>), DataError> {
     read_dataset(BlockReader::from_reader(name, source)?, options)
+}
+
+/// [`read_csv_from_with_notes`] a file (plain or gzipped).
+///
+/// ```no_run
+/// use ember_data::csv::{read_csv_with_notes, CsvOptions};
+/// let (data, notes) = read_csv_with_notes::<f64>("export.csv", &CsvOptions::default())?;
+/// notes.iter().for_each(|n| eprintln!("note: {n}"));
+/// # Ok::<(), ember_data::DataError>(())
+/// ```
+pub fn read_csv_with_notes<T: Scalar>(
+    path: impl AsRef<Path>,
+    options: &CsvOptions,
+) -> Result<(Dataset<T>, Vec<String>), DataError> {
+    read_dataset(BlockReader::open(path.as_ref())?, options)
+}
+
+/// Rows to predict on: their features, the column names, the row ids (when `options.id`
+/// names a column) and the reader's notes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureRows<T: Scalar> {
+    /// The feature columns `options` selects, in file order (or `options.features`' order).
+    pub x: Matrix<T>,
+    /// Their names.
+    pub names: Vec<String>,
+    /// The id column's text, row by row.
+    pub ids: Option<Vec<String>>,
+    /// What the reader guessed, one line each.
+    pub notes: Vec<String>,
 }
 
 /// Features without targets, e.g. new rows to predict on: the feature columns `options`
@@ -77,33 +131,32 @@ pub fn read_csv_from<T: Scalar>(
 ///
 /// ```
 /// use ember_data::csv::{read_features_from, CsvOptions};
-/// let options = CsvOptions::default().target("y");
-/// let (x, names) = read_features_from::<f32>("new.csv", &b"a,b\n1,2\n"[..], &options)?;
-/// assert_eq!((x.shape(), names), ((1, 2), vec!["a".to_string(), "b".to_string()]));
+/// let options = CsvOptions::default().target("y").id("name");
+/// let rows = read_features_from::<f32>("new.csv", &b"name,a,b\nann,1,2\n"[..], &options)?;
+/// assert_eq!((rows.x.shape(), rows.names), ((1, 2), vec!["a".to_string(), "b".to_string()]));
+/// assert_eq!(rows.ids, Some(vec!["ann".to_string()]));
 /// # Ok::<(), ember_data::DataError>(())
 /// ```
 pub fn read_features_from<T: Scalar>(
     name: &str,
     source: impl Read + Send + 'static,
     options: &CsvOptions,
-) -> Result<(Matrix<T>, Vec<String>), DataError> {
-    let table = read_table::<T>(BlockReader::from_reader(name, source)?, options, false)?;
-    Ok((table.x, table.feature_names))
+) -> Result<FeatureRows<T>, DataError> {
+    read_table::<T>(BlockReader::from_reader(name, source)?, options, false).map(Table::rows)
 }
 
 /// [`read_features_from`] a file (plain or gzipped).
 ///
 /// ```no_run
 /// use ember_data::csv::{read_features, CsvOptions};
-/// let (x, names) = read_features::<f32>("new_rows.csv", &CsvOptions::default())?;
+/// let rows = read_features::<f32>("new_rows.csv", &CsvOptions::default())?;
 /// # Ok::<(), ember_data::DataError>(())
 /// ```
 pub fn read_features<T: Scalar>(
     path: impl AsRef<Path>,
     options: &CsvOptions,
-) -> Result<(Matrix<T>, Vec<String>), DataError> {
-    let table = read_table::<T>(BlockReader::open(path.as_ref())?, options, false)?;
-    Ok((table.x, table.feature_names))
+) -> Result<FeatureRows<T>, DataError> {
+    read_table::<T>(BlockReader::open(path.as_ref())?, options, false).map(Table::rows)
 }
 
 struct Table<T: Scalar> {
@@ -112,20 +165,34 @@ struct Table<T: Scalar> {
     feature_names: Vec<String>,
     target_names: Vec<String>,
     labels: Option<LabelEncoder>,
+    ids: Option<Vec<String>>,
+    notes: Vec<String>,
+}
+
+impl<T: Scalar> Table<T> {
+    fn rows(self) -> FeatureRows<T> {
+        FeatureRows {
+            x: self.x,
+            names: self.feature_names,
+            ids: self.ids,
+            notes: self.notes,
+        }
+    }
 }
 
 fn read_dataset<T: Scalar>(
     reader: BlockReader,
     options: &CsvOptions,
-) -> Result<Dataset<T>, DataError> {
+) -> Result<(Dataset<T>, Vec<String>), DataError> {
     let table = read_table::<T>(reader, options, true)?;
     let data = Dataset::new(table.x, table.y)?
         .with_feature_names(table.feature_names)?
         .with_target_names(table.target_names)?;
-    match table.labels {
-        Some(labels) => data.with_labels(labels),
-        None => Ok(data),
-    }
+    let data = match table.labels {
+        Some(labels) => data.with_labels(labels)?,
+        None => data,
+    };
+    Ok((data, table.notes))
 }
 
 fn read_table<T: Scalar>(
@@ -139,10 +206,11 @@ fn read_table<T: Scalar>(
         layout,
         width,
         dialect,
+        notes,
     } = open(reader, options, with_targets)?;
     let file = reader.file().to_string();
     let parsed = parse_all::<T>(&mut reader, first, &layout, width, dialect)?;
-    assemble(parsed, layout, &file)
+    assemble(parsed, layout, &file, notes)
 }
 
 /// Checks that a CSV file's columns fit `options` (the targets and features it names exist,
@@ -174,6 +242,44 @@ pub fn check_columns(path: impl AsRef<Path>, options: &CsvOptions) -> Result<(),
     open(BlockReader::open(path.as_ref())?, options, true).map(|_| ())
 }
 
+/// The column names of a CSV file as `options` reads them (the header's, or `x0, x1, …`), from
+/// its first block, like pandas' `read_csv(nrows=0).columns`.
+///
+/// ```
+/// use ember_data::csv::{column_names_from, CsvOptions};
+/// let names = column_names_from("a.csv", &b",a,b\n0,1,2\n"[..], &CsvOptions::default())?;
+/// assert_eq!(names, ["Unnamed: 0", "a", "b"]);
+/// # Ok::<(), ember_data::DataError>(())
+/// ```
+pub fn column_names_from(
+    name: &str,
+    source: impl Read + Send + 'static,
+    options: &CsvOptions,
+) -> Result<Vec<String>, DataError> {
+    names_of(BlockReader::from_reader(name, source)?, options)
+}
+
+/// [`column_names_from`] a file (plain or gzipped).
+///
+/// ```no_run
+/// let names = ember_data::csv::column_names("export.csv", &Default::default())?;
+/// # Ok::<(), ember_data::DataError>(())
+/// ```
+pub fn column_names(
+    path: impl AsRef<Path>,
+    options: &CsvOptions,
+) -> Result<Vec<String>, DataError> {
+    names_of(BlockReader::open(path.as_ref())?, options)
+}
+
+fn names_of(reader: BlockReader, options: &CsvOptions) -> Result<Vec<String>, DataError> {
+    let options = CsvOptions {
+        id: None,
+        ..options.clone()
+    };
+    open(reader, &options, false).map(|o| o.layout.names)
+}
+
 /// A file with its first block read and its columns resolved.
 struct Opened {
     reader: BlockReader,
@@ -181,7 +287,11 @@ struct Opened {
     layout: Layout,
     width: usize,
     dialect: Dialect,
+    notes: Vec<String>,
 }
+
+/// Records looked at to decide whether the first line is a header.
+const HEADER_SAMPLE: usize = 100;
 
 fn open(
     mut reader: BlockReader,
@@ -199,6 +309,14 @@ fn open(
     if first.bytes.starts_with(b"\xEF\xBB\xBF") {
         first.bytes.drain(..3);
     }
+    // The skipped lines, the first line and a data row must be in the first block, however
+    // long they are.
+    while first.bytes.iter().filter(|&&b| b == b'\n').count() < options.skip_lines + 2 {
+        match reader.next_block()? {
+            Some(next) => first.bytes.extend_from_slice(&next.bytes),
+            None => break,
+        }
+    }
     skip_lines(&mut first, options.skip_lines).map_err(file_error)?;
     let dialect = match (options.delimiter, options.delimiter.byte()) {
         (_, Some(b)) => Dialect::Delimited(b),
@@ -207,51 +325,56 @@ fn open(
     };
     reader.set_quoting(dialect != Dialect::Whitespace);
 
-    let head = first_records(&file, &first, dialect)?;
+    let head = first_records(&file, &first, dialect, HEADER_SAMPLE + 1)?;
     let Some((first_line, first_fields)) = head.first() else {
         return Err(file_error("the file has no rows".into()));
     };
-    let first_row = borrowed(first_fields);
-    let header = match options.header {
-        options::Header::Present => true,
-        options::Header::Absent => false,
-        options::Header::Auto => looks_like_header(&Fields::Split(&first_row)),
-    };
-    let names: Vec<String> = if header {
-        first_row
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect()
-    } else {
-        (0..first_row.len()).map(|j| format!("x{j}")).collect()
-    };
-    let data_row = if header {
-        head.get(1).map(|(_, f)| borrowed(f))
-    } else {
-        Some(first_row.clone())
-    };
-    let Some(data_row) = data_row else {
+    let sample: Vec<Vec<&[u8]>> = head[1..].iter().map(|(_, f)| borrowed(f)).collect();
+    let (columns, notes) = header::columns(
+        &file,
+        *first_line,
+        &borrowed(first_fields),
+        &sample,
+        options,
+    )?;
+    if columns.header && head.len() < 2 {
         return Err(file_error(format!(
             "no data rows after the header on line {first_line}"
         )));
-    };
-    let width = names.len();
-    let layout = Layout::resolve(
-        &file,
-        *first_line,
-        header,
-        names,
-        options,
-        with_targets,
-        Some(&Fields::Split(&data_row)),
-    )?;
+    }
+    let width = columns.names.len();
+    let layout = Layout::resolve(&file, *first_line, &columns, options, with_targets)?;
     Ok(Opened {
         reader,
         first,
         layout,
         width,
         dialect,
+        notes,
     })
+}
+
+/// The error for a cell that is not text in `encoding`: the line, column and byte, and the
+/// encoding to try.
+pub(crate) fn not_text(
+    file: &str,
+    line: usize,
+    j: usize,
+    field: &[u8],
+    at: usize,
+    encoding: Encoding,
+) -> DataError {
+    let byte = field.get(at).copied().unwrap_or_default();
+    DataError::Parse {
+        file: file.into(),
+        line,
+        column: j + 1,
+        message: format!(
+            "{} is not valid {encoding:?} (byte 0x{byte:02X} after {:?}): the file looks like Latin-1 or Windows-1252 (Excel's \"CSV\"); set encoding = \"windows1252\" or \"latin1\"",
+            parse::shown(field),
+            String::from_utf8_lossy(&field[..at.min(field.len())])
+        ),
+    }
 }
 
 /// The fields as slices.
@@ -280,8 +403,13 @@ fn skip_lines(block: &mut Block, n: usize) -> Result<(), String> {
 /// A record's line and its fields.
 type Record = (usize, Vec<Vec<u8>>);
 
-/// The first two records of the first block (header and first data row, or two data rows).
-fn first_records(file: &str, block: &Block, dialect: Dialect) -> Result<Vec<Record>, DataError> {
+/// The first `n` records of the first block (the header or first data row, and a sample).
+fn first_records(
+    file: &str,
+    block: &Block,
+    dialect: Dialect,
+    n: usize,
+) -> Result<Vec<Record>, DataError> {
     let mut head = Vec::new();
     for_each_record(
         file,
@@ -293,7 +421,7 @@ fn first_records(file: &str, block: &Block, dialect: Dialect) -> Result<Vec<Reco
                 line,
                 (0..fields.len()).map(|j| fields.get(j).to_vec()).collect(),
             ));
-            Ok(head.len() < 2)
+            Ok(head.len() < n)
         },
     )?;
     Ok(head)
@@ -306,7 +434,11 @@ struct Parsed<T> {
     y: Vec<T>,
     /// Per block: each row's block-local label code, and the labels in code order.
     labels: Vec<(Vec<u32>, Vec<String>)>,
+    ids: Vec<String>,
     n_rows: usize,
+    /// With `TargetKind::Auto`: the first number and the first text seen in the target.
+    first_number: Option<Seen>,
+    first_text: Option<Seen>,
 }
 
 /// Parses the first block and the rest of the file: this thread reads blocks and appends the
@@ -325,7 +457,10 @@ fn parse_all<T: Scalar>(
         x: Vec::new(),
         y: Vec::new(),
         labels: Vec::new(),
+        ids: Vec::new(),
         n_rows: 0,
+        first_number: None,
+        first_text: None,
     };
     let (sender, receiver) =
         std::sync::mpsc::channel::<(usize, usize, Result<Rows<T>, DataError>)>();
@@ -395,8 +530,17 @@ fn append<T: Scalar>(
     }
     out.x.extend_from_slice(&rows.x);
     out.y.extend_from_slice(&rows.y);
+    out.ids.extend(rows.ids);
     out.n_rows += rows.n_rows;
-    if layout.labels {
+    if let Some((labels, seen)) = rows.auto {
+        let first = if labels {
+            &mut out.first_text
+        } else {
+            &mut out.first_number
+        };
+        first.get_or_insert(seen);
+    }
+    if !rows.codes.is_empty() {
         out.labels.push((rows.codes, rows.label_names));
     }
 }
@@ -406,6 +550,7 @@ fn assemble<T: Scalar>(
     parsed: Parsed<T>,
     layout: Layout,
     file: &str,
+    notes: Vec<String>,
 ) -> Result<Table<T>, DataError> {
     let n = parsed.n_rows;
     if n == 0 {
@@ -414,9 +559,22 @@ fn assemble<T: Scalar>(
             message: "no data rows (every row was dropped or the file has only a header)".into(),
         });
     }
+    if let (Some(number), Some(text)) = (&parsed.first_number, &parsed.first_text) {
+        return Err(parse::mixed_column(
+            &layout,
+            layout.targets[0],
+            number,
+            text,
+        ));
+    }
+    let is_labels = !layout.targets.is_empty()
+        && match layout.target_kind {
+            TargetKind::Labels => true,
+            TargetKind::Numeric => false,
+            TargetKind::Auto => parsed.first_text.is_some(),
+        };
     let mut y = parsed.y;
-    let labels = layout
-        .labels
+    let labels = is_labels
         .then(|| LabelEncoder::fit(parsed.labels.iter().flat_map(|(_, names)| names.iter())));
     if let Some(labels) = &labels {
         let index: HashMap<&str, usize> = labels
@@ -451,5 +609,7 @@ fn assemble<T: Scalar>(
         feature_names: layout.features.iter().map(name).collect(),
         target_names: layout.targets.iter().map(name).collect(),
         labels,
+        ids: layout.id.map(|_| parsed.ids),
+        notes,
     })
 }

@@ -54,7 +54,9 @@ impl Delimiter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Header {
-    /// A header when every field of the first line is a non-empty text that is not a number.
+    /// Decided from the first lines: a header when the columns named in the options are all
+    /// on the first line, or when a column has a name there (text with a letter) and numbers
+    /// below it. Empty names (a pandas or R row index, a trailing delimiter) are allowed.
     #[default]
     Auto,
     /// The first line is a header.
@@ -122,7 +124,10 @@ impl std::fmt::Display for Column {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
-    /// Class labels when the first row's target is not a number, numbers otherwise.
+    /// Decided from the whole column: numbers when every (non-missing) value is a number,
+    /// class labels when none is; a column that mixes numbers and text is an error naming one
+    /// of each (a missing-value marker such as `?` belongs in
+    /// [`CsvOptions::missing_values`]).
     #[default]
     Auto,
     /// Numbers (regression, or class indices already encoded).
@@ -132,7 +137,62 @@ pub enum TargetKind {
     Labels,
 }
 
-/// What to do with missing values: empty fields and `NA`, `N/A`, `NaN`, `nan`, `null`, `NULL`.
+/// How the bytes of the file are decoded into text (column names and class labels; numbers are
+/// ASCII in every encoding).
+///
+/// ```
+/// use ember_data::csv::Encoding;
+/// assert_eq!(Encoding::default(), Encoding::Utf8);
+/// assert_eq!(Encoding::Latin1.decode(b"Cr\xe8me"), Ok("Crème".to_string()));
+/// assert_eq!(Encoding::Windows1252.decode(b"\x80 5"), Ok("€ 5".to_string()));
+/// assert_eq!(Encoding::Utf8.decode(b"Cr\xe8me"), Err(2));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// UTF-8 (a byte-order mark is skipped); invalid bytes are an error naming the line and
+    /// column, never replaced.
+    #[default]
+    #[serde(alias = "utf-8")]
+    Utf8,
+    /// ISO-8859-1: every byte is the character of the same number.
+    #[serde(alias = "latin-1", alias = "iso-8859-1")]
+    Latin1,
+    /// Windows-1252 ("ANSI", what Excel on Windows writes): Latin-1 with printable characters
+    /// (`€`, `‘`, `’`, `…`) in 0x80–0x9F.
+    #[serde(alias = "windows-1252", alias = "cp1252")]
+    Windows1252,
+}
+
+impl Encoding {
+    /// The text of `bytes`, or the offset of the first byte that is not valid in this encoding.
+    pub fn decode(self, bytes: &[u8]) -> Result<String, usize> {
+        match self {
+            Self::Utf8 => std::str::from_utf8(bytes)
+                .map(str::to_string)
+                .map_err(|e| e.valid_up_to()),
+            Self::Latin1 => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
+            Self::Windows1252 => Ok(bytes.iter().map(|&b| windows_1252(b)).collect()),
+        }
+    }
+}
+
+/// Windows-1252's character for byte `b` (the five unassigned bytes map to the C1 controls of
+/// the same number, as the WHATWG encoding standard does).
+fn windows_1252(b: u8) -> char {
+    const HIGH: [u16; 32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ];
+    match b {
+        0x80..=0x9F => char::from_u32(u32::from(HIGH[usize::from(b - 0x80)])).unwrap_or('\u{FFFD}'),
+        _ => char::from(b),
+    }
+}
+
+/// What to do with missing values: empty fields and `NA`, `N/A`, `NaN`, `nan`, `null`, `NULL`
+/// (and the markers in [`CsvOptions::missing_values`]).
 ///
 /// ```
 /// assert_eq!(ember_data::csv::Missing::default(), ember_data::csv::Missing::Error);
@@ -183,6 +243,13 @@ pub struct CsvOptions {
     pub target_kind: TargetKind,
     /// Missing-value policy.
     pub missing: Missing,
+    /// More texts that mark a missing value (like pandas' `na_values`), e.g. `["?", "-"]`.
+    pub missing_values: Vec<String>,
+    /// How the bytes are decoded into text.
+    pub encoding: Encoding,
+    /// A column of row ids (any text): never a feature, and `ember predict` copies it into
+    /// its output.
+    pub id: Option<Column>,
 }
 
 impl CsvOptions {
@@ -260,6 +327,40 @@ impl CsvOptions {
     /// ```
     pub fn missing(mut self, missing: Missing) -> Self {
         self.missing = missing;
+        self
+    }
+
+    /// Adds texts that mark a missing value.
+    ///
+    /// ```
+    /// let o = ember_data::csv::CsvOptions::default().missing_values(["?"]);
+    /// assert_eq!(o.missing_values, ["?"]);
+    /// ```
+    pub fn missing_values<S: Into<String>>(mut self, markers: impl IntoIterator<Item = S>) -> Self {
+        self.missing_values
+            .extend(markers.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets the text encoding.
+    ///
+    /// ```
+    /// use ember_data::csv::{CsvOptions, Encoding};
+    /// assert_eq!(CsvOptions::default().encoding(Encoding::Latin1).encoding, Encoding::Latin1);
+    /// ```
+    pub fn encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// Sets the column of row ids.
+    ///
+    /// ```
+    /// let o = ember_data::csv::CsvOptions::default().id("passenger");
+    /// assert_eq!(o.id, Some("passenger".into()));
+    /// ```
+    pub fn id(mut self, column: impl Into<Column>) -> Self {
+        self.id = Some(column.into());
         self
     }
 

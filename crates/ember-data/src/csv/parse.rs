@@ -3,10 +3,18 @@
 use std::collections::HashMap;
 
 use super::blocks::Block;
-use super::layout::{Layout, is_missing};
-use super::options::Missing;
+use super::layout::Layout;
+use super::options::{Missing, TargetKind};
 use super::records::{Dialect, Fields, for_each_record};
 use crate::{DataError, Scalar};
+
+/// A target value's place and text: the evidence for what a column holds.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Seen {
+    pub line: usize,
+    pub column: usize,
+    pub text: String,
+}
 
 /// The rows of one block: features and targets row-major; class labels as block-local codes.
 #[derive(Debug, Default)]
@@ -15,7 +23,22 @@ pub(crate) struct Rows<T> {
     pub y: Vec<T>,
     pub codes: Vec<u32>,
     pub label_names: Vec<String>,
+    /// Row ids, when the layout has an id column.
+    pub ids: Vec<String>,
     pub n_rows: usize,
+    /// With `TargetKind::Auto`: whether this block's targets are labels, and its first target.
+    pub auto: Option<(bool, Seen)>,
+}
+
+impl<T> Rows<T> {
+    /// Whether this block reads its targets as labels.
+    fn labels(&self, layout: &Layout) -> bool {
+        match layout.target_kind {
+            TargetKind::Labels => true,
+            TargetKind::Numeric => false,
+            TargetKind::Auto => self.auto.as_ref().is_some_and(|(labels, _)| *labels),
+        }
+    }
 }
 
 /// Parses every record of `block` (its width must be `width`); `skip_first` skips the header.
@@ -72,19 +95,18 @@ fn parse_record<T: Scalar>(
             ),
         ));
     }
-    let drop = layout.missing == Missing::DropRows;
-    if drop
+    if layout.missing == Missing::DropRows
         && layout
             .features
             .iter()
             .chain(&layout.targets)
-            .any(|&j| is_missing(fields.get(j)))
+            .any(|&j| layout.is_missing(fields.get(j)))
     {
         return Ok(());
     }
     for &j in &layout.features {
         let field = fields.get(j);
-        if is_missing(field) {
+        if layout.is_missing(field) {
             if layout.missing == Missing::Keep {
                 rows.x.push(T::nan());
                 continue;
@@ -93,52 +115,120 @@ fn parse_record<T: Scalar>(
         }
         match number::<T>(field) {
             Some(v) => rows.x.push(v),
-            None => {
-                return Err(error(j, not_a_number(layout, j, field)));
-            }
+            None => return Err(error(j, not_a_number(layout, j, field))),
         }
     }
     for &j in &layout.targets {
         let field = fields.get(j);
-        if is_missing(field) {
+        if layout.is_missing(field) {
             return Err(error(j, missing_message(layout, j, field)));
         }
-        if layout.labels {
-            let next = label_codes.len() as u32;
-            let code = *label_codes.entry(field.to_vec()).or_insert_with(|| {
-                rows.label_names
-                    .push(String::from_utf8_lossy(field).into_owned());
-                next
-            });
-            rows.codes.push(code);
-        } else {
-            match number::<T>(field) {
-                Some(v) => rows.y.push(v),
-                None => {
-                    return Err(error(
-                        j,
-                        format!(
-                            "{} (a target with text in it is read as class labels with target_kind = \"labels\")",
-                            not_a_number(layout, j, field)
-                        ),
-                    ));
-                }
-            }
-        }
+        target(layout, line, j, field, rows, label_codes)?;
+    }
+    if let Some(j) = layout.id {
+        let field = fields.get(j);
+        let id = layout
+            .encoding
+            .decode(field)
+            .map_err(|at| super::not_text(&layout.file, line, j, field, at, layout.encoding))?;
+        rows.ids.push(id);
     }
     rows.n_rows += 1;
     Ok(())
+}
+
+/// Reads one target value: a number, or a class label (interned as a block-local code).
+fn target<T: Scalar>(
+    layout: &Layout,
+    line: usize,
+    j: usize,
+    field: &[u8],
+    rows: &mut Rows<T>,
+    label_codes: &mut HashMap<Vec<u8>, u32>,
+) -> Result<(), DataError> {
+    let parsed = T::parse_bytes(field);
+    if layout.target_kind == TargetKind::Auto {
+        let seen = || Seen {
+            line,
+            column: j + 1,
+            text: shown(field),
+        };
+        match &rows.auto {
+            None => rows.auto = Some((parsed.is_none(), seen())),
+            Some((labels, first)) if *labels == parsed.is_some() => {
+                let (numbers, text) = if *labels {
+                    (&seen(), first)
+                } else {
+                    (first, &seen())
+                };
+                return Err(mixed_column(layout, j, numbers, text));
+            }
+            Some(_) => {}
+        }
+    }
+    if rows.labels(layout) {
+        let next = label_codes.len() as u32;
+        if !label_codes.contains_key(field) {
+            let name = layout
+                .encoding
+                .decode(field)
+                .map_err(|at| super::not_text(&layout.file, line, j, field, at, layout.encoding))?;
+            rows.label_names.push(name);
+            label_codes.insert(field.to_vec(), next);
+        }
+        rows.codes.push(label_codes[field]);
+        return Ok(());
+    }
+    match parsed.filter(|v| v.finite()) {
+        Some(v) => rows.y.push(v),
+        None => {
+            return Err(DataError::Parse {
+                file: layout.file.clone(),
+                line,
+                column: j + 1,
+                message: format!(
+                    "{}: the target must be a number (class labels are read with target_kind = \"labels\")",
+                    not_a_number(layout, j, field)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The error for a target column that holds both numbers and text.
+pub(crate) fn mixed_column(layout: &Layout, j: usize, number: &Seen, text: &Seen) -> DataError {
+    DataError::Parse {
+        file: layout.file.clone(),
+        line: text.line,
+        column: text.column,
+        message: format!(
+            "target column `{}` has text ({}) and numbers (line {}: {}); if {} marks a missing value, add it to missing_values, else set target_kind = \"labels\" or \"numeric\"",
+            layout.names[j], text.text, number.line, number.text, text.text
+        ),
+    }
 }
 
 fn number<T: Scalar>(field: &[u8]) -> Option<T> {
     T::parse_bytes(field).filter(|v| v.finite())
 }
 
+/// A field as it is quoted in messages: at most 40 characters.
+pub(crate) fn shown(field: &[u8]) -> String {
+    const MAX: usize = 40;
+    let text = String::from_utf8_lossy(field);
+    if text.chars().count() <= MAX {
+        return format!("{text:?}");
+    }
+    let cut: String = text.chars().take(MAX).collect();
+    format!("{:?}… ({} bytes)", cut, field.len())
+}
+
 fn not_a_number(layout: &Layout, j: usize, field: &[u8]) -> String {
     format!(
-        "expected a finite number in column `{}`, found {:?}",
+        "expected a finite number in column `{}`, found {}",
         layout.names[j],
-        String::from_utf8_lossy(field)
+        shown(field)
     )
 }
 
@@ -146,7 +236,7 @@ fn missing_message(layout: &Layout, j: usize, field: &[u8]) -> String {
     let what = if field.is_empty() {
         "an empty field".to_string()
     } else {
-        format!("{:?}", String::from_utf8_lossy(field))
+        shown(field)
     };
     let policy = if layout.targets.contains(&j) {
         "a missing target is an error unless missing = \"drop_rows\""

@@ -127,6 +127,20 @@ pub(crate) fn for_each_record(
     }
 }
 
+/// How often `byte` occurs in `line` outside `"` quotes.
+fn outside_quotes(line: &[u8], byte: u8) -> usize {
+    let mut quoted = false;
+    let mut count = 0;
+    for &b in line {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == byte && !quoted {
+            count += 1;
+        }
+    }
+    count
+}
+
 /// The delimiter that splits the first lines of `sample` into the same number (> 1) of fields,
 /// preferring tab, semicolon, comma, pipe in that order; runs of whitespace otherwise.
 pub(crate) fn sniff(sample: &[u8]) -> Dialect {
@@ -142,10 +156,7 @@ pub(crate) fn sniff(sample: &[u8]) -> Dialect {
         &lines[..]
     };
     for candidate in [b'\t', b';', b',', b'|'] {
-        let counts: Vec<usize> = lines
-            .iter()
-            .map(|l| l.iter().filter(|&&b| b == candidate).count())
-            .collect();
+        let counts: Vec<usize> = lines.iter().map(|l| outside_quotes(l, candidate)).collect();
         if counts.first().is_some_and(|&c| c > 0) && counts.iter().all(|&c| c == counts[0]) {
             return Dialect::Delimited(candidate);
         }

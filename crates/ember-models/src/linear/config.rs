@@ -237,6 +237,7 @@ impl LinearRegressionConfig {
         data: &Dataset,
         device: &Device,
     ) -> Result<LinearRegression, FitError> {
+        data.check_numeric_targets()?;
         self.fit(data.x(), data.y(), device)
     }
 
@@ -298,5 +299,26 @@ fn validate_data(x: &Matrix, y: &Matrix) -> Result<(), FitError> {
     }
     x.check_finite("X")?;
     y.check_finite("y")?;
+    check_range(x, "X")?;
+    check_range(y, "y")
+}
+
+/// An error when a column's values are so large that their sum (for its mean) overflows f64.
+fn check_range(m: &Matrix, name: &'static str) -> Result<(), FitError> {
+    let k = m.n_cols();
+    for j in 0..k {
+        let column = m.as_slice().iter().skip(j).step_by(k);
+        if column.clone().map(|v| v.abs()).sum::<f64>().is_finite() {
+            continue;
+        }
+        let largest = column.fold(0.0f64, |a, v| a.max(v.abs()));
+        return Err(DataError::InvalidParameter {
+            name,
+            message: format!(
+                "the values of column {j} overflow: they reach {largest:e}, and their sum is beyond f64's range (±1.8e308); rescale the column"
+            ),
+        }
+        .into());
+    }
     Ok(())
 }

@@ -145,18 +145,7 @@ impl LogisticRegressionConfig {
     ) -> Result<LogisticRegression, FitError> {
         self.validate()?;
         data.x().check_finite("X")?;
-        let n_classes = match data.labels() {
-            Some(labels) => labels.n_classes(),
-            None => {
-                let largest = data
-                    .y()
-                    .as_slice()
-                    .iter()
-                    .map(|v| v.to_f64())
-                    .fold(0.0, f64::max);
-                largest as usize + 1
-            }
-        };
+        let n_classes = data.n_classes()?;
         if n_classes < 2 {
             return Err(FitError::InvalidConfig {
                 field: "y".into(),

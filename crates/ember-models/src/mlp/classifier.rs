@@ -139,25 +139,28 @@ impl MlpClassifierConfig {
     }
 }
 
-/// Number of classes: from the label encoder when there is one, else the largest index + 1.
+/// Number of classes (see [`Dataset::n_classes`]); the validation set's targets must be among
+/// them.
 fn n_classes<T: Scalar>(data: &Dataset<T>, valid: Option<&Dataset<T>>) -> Result<usize, FitError> {
-    if let Some(labels) = data.labels() {
-        return Ok(labels.n_classes());
-    }
-    let largest = data
-        .y()
-        .as_slice()
-        .iter()
-        .chain(valid.map_or(&[][..], |v| v.y().as_slice()))
-        .map(|v| v.to_f64())
-        .fold(0.0, f64::max);
-    if data.y().n_cols() != 1 || largest < 1.0 {
+    let k = data.n_classes()?;
+    if k < 2 {
         return Err(FitError::InvalidConfig {
             field: "y".into(),
             message: "classification needs one target column with at least two classes".into(),
         });
     }
-    Ok(largest as usize + 1)
+    if let Some(v) = valid
+        && let Some(row) = v.y().as_slice().iter().position(|c| {
+            let c = c.to_f64();
+            !(c >= 0.0 && c.fract() == 0.0 && c < k as f64)
+        })
+    {
+        return Err(FitError::InvalidConfig {
+            field: "valid".into(),
+            message: format!("row {row} of the validation targets is not a class 0..{k}"),
+        });
+    }
+    Ok(k)
 }
 
 /// A trained multilayer-perceptron classifier. Made only by [`MlpClassifierConfig`]'s `fit`.

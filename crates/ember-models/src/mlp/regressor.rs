@@ -114,6 +114,7 @@ impl MlpRegressorConfig {
         valid: Option<&Dataset<T>>,
         device: &Device,
     ) -> Result<MlpRegressor, FitError> {
+        data.check_numeric_targets()?;
         let k = data.y().n_cols();
         let (offset, scale) = if self.standardize_targets {
             let scaler = StandardScaler::fit(data.y())?;

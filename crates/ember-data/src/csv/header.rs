@@ -1,0 +1,192 @@
+//! Whether a file's first line names its columns, and the names.
+//!
+//! As pandas users expect a header, but without taking the first data row for one: the first
+//! line is a header when the options' named columns are all on it, or when some column has a
+//! name there (text with a letter in it) and numbers below. Empty cells are allowed in a header
+//! (a pandas or R row index, a trailing delimiter); numbers are allowed too (`400,450,y`), and
+//! the reader says so.
+
+use super::layout::{Columns, is_builtin_missing};
+use super::options::{Column, CsvOptions, Header};
+use crate::DataError;
+
+/// A decided first line and what is worth telling the user about it.
+struct Guess {
+    header: bool,
+    note: Option<String>,
+    not_a_header: Option<String>,
+}
+
+/// The column names of a file whose first record is `first` (on `line`) and whose next records
+/// are `sample`; notes for the user where a guess matters.
+pub(crate) fn columns(
+    file: &str,
+    line: usize,
+    first: &[&[u8]],
+    sample: &[Vec<&[u8]>],
+    options: &CsvOptions,
+) -> Result<(Columns, Vec<String>), DataError> {
+    let is_missing = |f: &[u8]| {
+        is_builtin_missing(f) || options.missing_values.iter().any(|m| m.as_bytes() == f)
+    };
+    let guess = match options.header {
+        Header::Present => given(true),
+        Header::Absent => given(false),
+        Header::Auto => detect(first, sample, &hints(options), is_missing),
+    };
+    let mut notes: Vec<String> = guess.note.into_iter().collect();
+    let mut unnamed = Vec::new();
+    let names = if guess.header {
+        let mut names = Vec::with_capacity(first.len());
+        for (j, cell) in first.iter().enumerate() {
+            let name = options
+                .encoding
+                .decode(cell)
+                .map_err(|at| super::not_text(file, line, j, cell, at, options.encoding))?;
+            if name.is_empty() {
+                unnamed.push(j);
+                names.push(format!("Unnamed: {j}"));
+            } else {
+                names.push(name);
+            }
+        }
+        names
+    } else {
+        (0..first.len()).map(|j| format!("x{j}")).collect()
+    };
+    let width = names.len();
+    let rows = || {
+        sample
+            .iter()
+            .map(Vec::as_slice)
+            .chain((!guess.header).then_some(first))
+    };
+    let trailing = width > 1
+        && rows().all(|r| r.len() == width && r[width - 1].is_empty())
+        && (!guess.header || first[width - 1].is_empty());
+    if trailing && !unnamed.contains(&(width - 1)) {
+        unnamed.push(width - 1);
+    }
+    for &j in &unnamed {
+        notes.push(unnamed_note(j, width, trailing, file, &names[j]));
+    }
+    let columns = Columns {
+        names,
+        unnamed,
+        header: guess.header,
+        not_a_header: guess.not_a_header,
+    };
+    Ok((columns, notes))
+}
+
+fn unnamed_note(j: usize, width: usize, trailing: bool, file: &str, name: &str) -> String {
+    let what = if j + 1 == width && trailing {
+        "every line ends with a delimiter (as Excel writes): the empty last column is ignored"
+            .to_string()
+    } else if j == 0 {
+        format!(
+            "column 1 has no name in the header, as a row index written by pandas' to_csv or R's write.csv: it is left out of the features (list `{name}` in features to use it)"
+        )
+    } else {
+        format!(
+            "column {} has no name in the header: it is left out of the features (list `{name}` in features to use it)",
+            j + 1
+        )
+    };
+    format!("{file}: {what}")
+}
+
+fn given(header: bool) -> Guess {
+    Guess {
+        header,
+        note: None,
+        not_a_header: None,
+    }
+}
+
+/// The column names the options refer to.
+fn hints(options: &CsvOptions) -> Vec<&str> {
+    options
+        .targets
+        .iter()
+        .chain(options.features.iter().flatten())
+        .chain(&options.exclude)
+        .chain(&options.id)
+        .filter_map(|c| match c {
+            Column::Name(n) => Some(n.as_str()),
+            Column::Index(_) => None,
+        })
+        .collect()
+}
+
+fn is_number(field: &[u8]) -> bool {
+    std::str::from_utf8(field).is_ok_and(|s| s.parse::<f64>().is_ok())
+}
+
+fn is_name(field: &[u8]) -> bool {
+    !is_number(field) && field.iter().any(|b| b.is_ascii_alphabetic() || *b >= 0x80)
+}
+
+fn detect(
+    first: &[&[u8]],
+    sample: &[Vec<&[u8]>],
+    hints: &[&str],
+    is_missing: impl Fn(&[u8]) -> bool,
+) -> Guess {
+    if !hints.is_empty() && hints.iter().all(|h| first.contains(&h.as_bytes())) {
+        return given(true);
+    }
+    if sample.is_empty() {
+        // A single line: a header (of a file without rows) if it has names and no numbers.
+        let header = first.iter().any(|f| is_name(f)) && !first.iter().any(|f| is_number(f));
+        return given(header);
+    }
+    let (mut named, mut numeric) = (Vec::new(), Vec::new());
+    for (j, cell) in first.iter().enumerate() {
+        let below: Vec<&[u8]> = sample
+            .iter()
+            .filter_map(|r| r.get(j).copied())
+            .filter(|f| !is_missing(f))
+            .collect();
+        if below.is_empty() || !below.iter().all(|f| is_number(f)) {
+            continue;
+        }
+        if is_name(cell) {
+            named.push(j);
+        } else if is_number(cell) {
+            numeric.push(j);
+        }
+    }
+    let shown = |cols: &[usize]| {
+        cols.iter()
+            .map(|&j| format!("`{}`", String::from_utf8_lossy(first[j])))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(&j) = named.first() {
+        let note = (!numeric.is_empty()).then(|| {
+            format!(
+                "the first line was read as the header (column {} has the name {} there and numbers below), though {} on it look like numbers; set header = \"absent\" if it is data",
+                j + 1,
+                shown(&[j]),
+                shown(&numeric)
+            )
+        });
+        return Guess {
+            header: true,
+            note,
+            not_a_header: None,
+        };
+    }
+    let texts: Vec<usize> = (0..first.len()).filter(|&j| is_name(first[j])).collect();
+    Guess {
+        header: false,
+        note: None,
+        not_a_header: (!texts.is_empty()).then(|| {
+            format!(
+                "no column has a name on it and numbers below; {} could be names or values",
+                shown(&texts)
+            )
+        }),
+    }
+}
