@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use ember::data::bundled::{self, Task as DataTask};
-use ember::data::csv::{TargetKind, check_columns};
+use ember::data::csv::{Missing, TargetKind, check_columns, column_names};
 use ember::train::{Problem, Problems};
 
 use crate::spec::{DataSpec, Experiment, ModelSpec, Task};
@@ -37,6 +37,16 @@ pub fn problems(experiment: &Experiment, base: &Path) -> Vec<Problem> {
                     .join(", "),
                 experiment.device
             ),
+        );
+    }
+    if experiment
+        .out
+        .as_ref()
+        .is_some_and(|o| o.as_os_str().is_empty())
+    {
+        p.push(
+            "out",
+            "is empty, which would write the run into the current directory; give a folder, or leave `out` out for runs/<config name>",
         );
     }
     let task = experiment.model.task();
@@ -154,28 +164,7 @@ fn data_problems(p: &mut Problems, data: &DataSpec, task: Task, base: &Path) {
     {
         p.push("generator", m);
     }
-    if let Some(csv) = &data.csv {
-        let path = resolve(base, csv);
-        if !path.is_file() {
-            p.push("csv", format!("no such file: {}", path.display()));
-        } else if let Err(e) = check_columns(&path, &data.csv_options) {
-            p.push("csv_options", e.to_string());
-        }
-        if task == Task::Regression && data.csv_options.target_kind == TargetKind::Labels {
-            p.push(
-                "csv_options.target_kind",
-                "`labels` makes classes; this model predicts values",
-            );
-        }
-    }
-    if let Some(test) = &data.test_csv {
-        let path = resolve(base, test);
-        if data.csv.is_none() {
-            p.push("test_csv", "needs `csv`, the training file");
-        } else if !path.is_file() {
-            p.push("test_csv", format!("no such file: {}", path.display()));
-        }
-    }
+    csv_problems(p, data, task, base);
     if let Some(idx) = &data.idx {
         let files = [
             ("idx.images", Some(&idx.images)),
@@ -204,6 +193,75 @@ fn data_problems(p: &mut Problems, data: &DataSpec, task: Task, base: &Path) {
             p.push("idx", "IDX labels are classes; this model predicts values");
         }
     }
+}
+
+/// The CSV files' problems: each must exist and have the columns `csv_options` names; a test
+/// file must have the training file's columns.
+fn csv_problems(p: &mut Problems, data: &DataSpec, task: Task, base: &Path) {
+    if let Some(csv) = &data.csv {
+        let path = resolve(base, csv);
+        if let Some(m) = not_a_file(&path) {
+            p.push("csv", m);
+        } else if let Err(e) = check_columns(&path, &data.csv_options) {
+            p.push("csv_options", e.to_string());
+        }
+        if task == Task::Regression && data.csv_options.target_kind == TargetKind::Labels {
+            p.push(
+                "csv_options.target_kind",
+                "`labels` makes classes; this model predicts values",
+            );
+        }
+        if data.csv_options.missing == Missing::Keep {
+            p.push(
+                "csv_options.missing",
+                "`keep` leaves missing values as NaN, and `ember train` does not impute them; use \"drop_rows\", or fill them in beforehand",
+            );
+        }
+    }
+    if let Some(test) = &data.test_csv {
+        let path = resolve(base, test);
+        let problem = match (&data.csv, not_a_file(&path)) {
+            (None, _) => Some("needs `csv`, the training file".to_string()),
+            (Some(_), Some(m)) => Some(m),
+            (Some(train), None) => test_columns(&resolve(base, train), &path, data),
+        };
+        if let Some(m) = problem {
+            p.push("test_csv", m);
+        }
+    }
+}
+
+/// What is wrong with `path` as a data file: missing, or a directory.
+fn not_a_file(path: &Path) -> Option<String> {
+    if path.is_dir() {
+        Some(format!("{} is a directory, not a file", path.display()))
+    } else if !path.is_file() {
+        Some(format!("no such file: {}", path.display()))
+    } else {
+        None
+    }
+}
+
+/// Why the test file does not fit the training file's columns, if it does not.
+fn test_columns(train: &Path, test: &Path, data: &DataSpec) -> Option<String> {
+    if let Err(e) = check_columns(test, &data.csv_options) {
+        return Some(e.to_string());
+    }
+    let names = |path: &Path| column_names(path, &data.csv_options).ok();
+    let (train_names, test_names) = (names(train)?, names(test)?);
+    let missing: Vec<String> = train_names
+        .iter()
+        .filter(|n| !n.starts_with("Unnamed: ") && !test_names.contains(n))
+        .map(|n| format!("`{n}`"))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "{} lacks the training file's columns {} (it has {})",
+            test.display(),
+            missing.join(", "),
+            test_names.join(", ")
+        )
+    })
 }
 
 /// `path` relative to `base` unless absolute.

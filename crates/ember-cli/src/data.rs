@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use ember::data::csv::read_csv;
+use ember::data::csv::{CsvOptions, TargetKind, read_csv_with_notes};
 use ember::data::idx::mnist;
 use ember::data::preprocessing::{MinMaxScaler, StandardScaler};
 use ember::data::split::{stratified_train_test_split, train_test_split};
@@ -37,7 +37,9 @@ impl Splits {
     }
 }
 
-/// Reads the data `spec` names (paths relative to `base`) and splits it.
+/// Reads the data `spec` names (paths relative to `base`) and splits it. What the CSV reader
+/// guessed where the guess matters (columns without a name left out, the classes a numeric
+/// target makes) is printed on stderr, one `ember: note:` line each.
 ///
 /// ```
 /// use ember_cli::{DataSpec, Task};
@@ -47,7 +49,10 @@ impl Splits {
 /// # Ok::<(), ember::data::DataError>(())
 /// ```
 pub fn load_splits(spec: &DataSpec, task: Task, base: &Path) -> Result<Splits, DataError> {
-    let (data, test) = read(spec, base)?;
+    let (data, test, notes) = read(spec, task, base)?;
+    for note in notes {
+        eprintln!("ember: note: {note}");
+    }
     let split = |data: &Dataset, fraction: f64| {
         if task == Task::Classification && spec.stratify && data.labels().is_some() {
             stratified_train_test_split(data, fraction, spec.split_seed)
@@ -78,18 +83,128 @@ pub fn load_splits(spec: &DataSpec, task: Task, base: &Path) -> Result<Splits, D
     })
 }
 
-/// The data set, and a separate test set when the spec gives one.
-fn read(spec: &DataSpec, base: &Path) -> Result<(Dataset, Option<Dataset>), DataError> {
+/// How a CSV file is read for `task`: a model that predicts values reads its target as
+/// numbers (so text in it is an error naming the line), a classifier decides from the column.
+pub fn options_for_task(options: &CsvOptions, task: Task) -> CsvOptions {
+    let mut options = options.clone();
+    if task == Task::Regression && options.target_kind == TargetKind::Auto {
+        options.target_kind = TargetKind::Numeric;
+    }
+    options
+}
+
+/// The test set with its feature columns in the training set's order, matched by name (by
+/// position when neither file has a header).
+fn same_columns(test: Dataset, features: &[String], file: &Path) -> Result<Dataset, DataError> {
+    let names = test.feature_names();
+    if names == features {
+        return Ok(test);
+    }
+    let positions: Option<Vec<usize>> = features
+        .iter()
+        .map(|f| names.iter().position(|n| n == f))
+        .collect();
+    let Some(positions) = positions else {
+        let missing: Vec<String> = features
+            .iter()
+            .filter(|f| !names.contains(f))
+            .map(|f| format!("`{f}`"))
+            .collect();
+        return Err(DataError::File {
+            file: file.display().to_string(),
+            message: format!(
+                "the training file's feature columns {} are missing (this file has {})",
+                missing.join(", "),
+                names.join(", ")
+            ),
+        });
+    };
+    let x = test.x();
+    let x =
+        ember::data::Matrix::from_fn(x.n_rows(), positions.len(), |i, j| x.get(i, positions[j]));
+    let aligned = Dataset::new(x, test.y().clone())?
+        .with_feature_names(features.iter().cloned())?
+        .with_target_names(test.target_names().iter().cloned())?;
+    match test.labels() {
+        Some(labels) => aligned.with_labels(labels.clone()),
+        None => Ok(aligned),
+    }
+}
+
+/// A classification set whose classes are the distinct target values (LabelEncoder), with a
+/// note naming them when they were numbers.
+fn as_classes(data: Dataset, notes: &mut Vec<String>, file: &Path) -> Result<Dataset, DataError> {
+    if data.labels().is_some() {
+        return Ok(data);
+    }
+    let data = data.encode_classes()?;
+    if let Some(labels) = data.labels() {
+        let classes = labels.classes();
+        let shown = classes
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        notes.push(format!(
+            "{}: the classes of `{}` are its {} distinct values: {shown}{}",
+            file.display(),
+            data.target_names().first().map_or("y", String::as_str),
+            classes.len(),
+            if classes.len() > 20 { ", …" } else { "" }
+        ));
+    }
+    Ok(data)
+}
+
+/// The data set, a separate test set when the spec gives one, and the reader's notes.
+type Read = (Dataset, Option<Dataset>, Vec<String>);
+
+/// The data set and test set; for a classifier, with the distinct target values as classes.
+fn read(spec: &DataSpec, task: Task, base: &Path) -> Result<Read, DataError> {
+    let (data, test, mut notes) = read_source(spec, task, base)?;
+    if task == Task::Regression {
+        return Ok((data, test, notes));
+    }
+    let file = spec.csv.as_deref().unwrap_or(Path::new("data"));
+    let mut class_notes = Vec::new();
+    let data = as_classes(data, &mut class_notes, file)?;
+    if spec.csv.is_some() {
+        notes.extend(class_notes);
+    }
+    let test = match test {
+        Some(t) => Some(as_classes(t, &mut Vec::new(), file)?),
+        None => None,
+    };
+    Ok((data, test, notes))
+}
+
+fn read_source(spec: &DataSpec, task: Task, base: &Path) -> Result<Read, DataError> {
     if let Some(name) = &spec.bundled {
-        return Ok((ember::data::load(name)?, None));
+        return Ok((ember::data::load(name)?, None, Vec::new()));
     }
     if let Some(csv) = &spec.csv {
-        let data = read_csv::<f64>(resolve(base, csv), &spec.csv_options)?;
+        let options = options_for_task(&spec.csv_options, task);
+        let (data, mut notes) = read_csv_with_notes::<f64>(resolve(base, csv), &options)?;
         let test = match &spec.test_csv {
-            Some(t) => Some(read_csv::<f64>(resolve(base, t), &spec.csv_options)?),
+            Some(t) => {
+                let path = resolve(base, t);
+                // The target the training file's reading took (its last column), by name.
+                let mut options = options.clone();
+                if options.targets.is_empty() {
+                    options.targets = data
+                        .target_names()
+                        .iter()
+                        .map(|n| n.as_str().into())
+                        .collect();
+                }
+                let (test, test_notes) = read_csv_with_notes::<f64>(&path, &options)?;
+                notes.extend(test_notes);
+                Some(same_columns(test, data.feature_names(), &path)?)
+            }
             None => None,
         };
-        return Ok((data, test));
+        return Ok((data, test, notes));
     }
     if let Some(idx) = &spec.idx {
         let data = mnist::<f64>(resolve(base, &idx.images), resolve(base, &idx.labels))?;
@@ -97,7 +212,7 @@ fn read(spec: &DataSpec, base: &Path) -> Result<(Dataset, Option<Dataset>), Data
             (Some(i), Some(l)) => Some(mnist::<f64>(resolve(base, i), resolve(base, l))?),
             _ => None,
         };
-        return Ok((data, test));
+        return Ok((data, test, Vec::new()));
     }
     if let Some(generator) = &spec.generator {
         let data = match generator {
@@ -108,7 +223,7 @@ fn read(spec: &DataSpec, base: &Path) -> Result<(Dataset, Option<Dataset>), Data
             Generator::MakeMoons(g) => g.generate()?,
             Generator::MakeCircles(g) => g.generate()?,
         };
-        return Ok((data, None));
+        return Ok((data, None, Vec::new()));
     }
     Err(DataError::File {
         file: "config".into(),

@@ -22,6 +22,12 @@ pub enum RunError {
         dir = .0.display()
     )]
     RunExists(PathBuf),
+    /// Another process holds the run directory (a run or a resume in progress).
+    #[error(
+        "another ember process is using run directory {dir}; wait for it to finish, or choose another with --out",
+        dir = .0.display()
+    )]
+    Busy(PathBuf),
     /// The data could not be read or does not fit.
     #[error("data: {0}")]
     Data(String),
@@ -65,7 +71,7 @@ impl RunError {
     /// ```
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Config(_) | Self::Usage(_) | Self::RunExists(_) => 2,
+            Self::Config(_) | Self::Usage(_) | Self::RunExists(_) | Self::Busy(_) => 2,
             _ => 1,
         }
     }

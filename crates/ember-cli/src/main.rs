@@ -77,6 +77,10 @@ enum Command {
         /// Where to write the predictions (CSV); standard output if not given.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// A column of the input copied into the output first, to tell the rows apart (default:
+        /// the training file's `id` column).
+        #[arg(long, value_name = "COLUMN")]
+        id: Option<String>,
         /// The backend to run the model on.
         #[arg(long)]
         device: Option<DeviceChoice>,
@@ -126,7 +130,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let source = match &e {
                 RunError::Config(_) => "",
-                RunError::Usage(_) | RunError::RunExists(_) => "ember: ",
+                RunError::Usage(_) | RunError::RunExists(_) | RunError::Busy(_) => "ember: ",
                 _ => "ember: error: ",
             };
             for line in e.to_string().lines() {
@@ -211,9 +215,10 @@ fn execute(command: Command) -> Result<(), RunError> {
             run_dir,
             input,
             output,
+            id,
             device,
         } => {
-            let predictions = predict(&run_dir, &input, device)?;
+            let predictions = predict(&run_dir, &input, id.as_deref(), device)?;
             let text = predictions.to_csv();
             match output {
                 Some(path) => {

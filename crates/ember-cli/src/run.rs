@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ember::DeviceChoice;
+use ember::burn::tensor::Device;
 use ember::data::Dataset;
+use ember::data::csv::CsvOptions;
 use ember::model_file::{BURN_VERSION, ModelFile};
 use ember::models::FittedModel;
 use ember::plot::LineChart;
@@ -18,6 +20,11 @@ use crate::error::RunError;
 use crate::report::{Metrics, evaluate, plot};
 use crate::source::read_with;
 use crate::spec::{Experiment, ModelSpec, Task, Versions};
+
+mod directory;
+mod resume;
+
+use directory::RunDir;
 
 /// The resolved config in a run directory.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -120,10 +127,37 @@ pub struct RunOptions {
     pub resume: bool,
 }
 
-/// Runs `loaded` into a run directory: the resolved config first, then training (with
-/// checkpoints for trained-by-epoch models), the model file, metrics and plots.
+/// Runs `loaded` into a run directory: the data is read and split first, then the directory
+/// is claimed (one process at a time: a second gets [`RunError::Busy`]) and the resolved
+/// config written, then training (with checkpoints for trained-by-epoch models), the model
+/// file, metrics and plots. A new run that fails before it leaves a model or a checkpoint
+/// takes its directory away again. A resumed run must have the settings that shape its model
+/// and data as it started with them.
 pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
     let start = Instant::now();
+    let (experiment, out) = resolved(loaded, options)?;
+    if options.resume {
+        resume::check_unchanged(&experiment, &out)?;
+    }
+    let device = experiment.device.device()?;
+    let splits = load_splits(&experiment.data, experiment.model.task(), Path::new(""))?;
+    let dir = RunDir::claim(&out, options.resume)?;
+    let outcome = if options.resume {
+        Ok(())
+    } else {
+        write_config(&experiment, &out.join(CONFIG_FILE))
+            .and_then(|()| resume::record_start(&experiment, &out))
+    }
+    .and_then(|()| train(&experiment, &splits, &device, dir.path(), start));
+    if outcome.is_err() {
+        dir.discard_failed();
+    }
+    outcome
+}
+
+/// The experiment as it runs (the device asked for on the command line, the run directory,
+/// the versions), and its run directory.
+fn resolved(loaded: &Loaded, options: &RunOptions) -> Result<(Experiment, PathBuf), RunError> {
     let mut experiment = loaded.experiment.clone();
     if let Some(device) = options.device {
         if !device.is_compiled() {
@@ -139,19 +173,22 @@ pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
         .clone()
         .or_else(|| experiment.out.clone())
         .unwrap_or_else(|| Path::new("runs").join(&loaded.name));
-    prepare_dir(&out, options.resume)?;
     experiment.out = Some(out.clone());
     experiment.versions = Some(Versions {
         ember: env!("CARGO_PKG_VERSION").into(),
         burn: BURN_VERSION.into(),
     });
-    if !options.resume {
-        write_config(&experiment, &out.join(CONFIG_FILE))?;
-    }
+    Ok((experiment, out))
+}
 
-    let device = experiment.device.device()?;
-    let task = experiment.model.task();
-    let splits = load_splits(&experiment.data, task, Path::new(""))?;
+/// Trains the model into `out` and writes the model file, metrics, plots and summary.
+fn train(
+    experiment: &Experiment,
+    splits: &Splits,
+    device: &Device,
+    out: &Path,
+    start: Instant,
+) -> Result<Summary, RunError> {
     let train_set = splits.scaled(&splits.train)?;
     let valid_set = splits
         .valid
@@ -160,37 +197,24 @@ pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
         .transpose()?;
     let mut spec = experiment.model.clone();
     if let Some(train) = spec.train_mut() {
-        train.run_dir = Some(out.clone());
+        train.run_dir = Some(out.to_path_buf());
         train.resume = true;
     }
-    let model = fit(&spec, &train_set, valid_set.as_deref(), &device)?;
+    let model = fit(&spec, &train_set, valid_set.as_deref(), device)?;
     let trainer_validation = validation_metrics(&model);
+    let losses = model.loss_history();
     let epochs = model.history().map(|h| h.epochs.len());
     let best_epoch = model.best_epoch();
-    let losses = model.loss_history();
-    let csv_options = experiment.data.csv.as_ref().map(|_| {
-        let mut options = experiment.data.csv_options.clone();
-        if options.targets.is_empty() {
-            // Name the target the reader took (the last column), so predict drops it.
-            options.targets = splits
-                .train
-                .target_names()
-                .iter()
-                .map(|n| n.as_str().into())
-                .collect();
-        }
-        options
-    });
-    let file = ModelFile::new(model, splits.scaler.clone(), &splits.train, csv_options);
+    let columns = trained_columns(experiment, splits);
+    let file = ModelFile::new(model, splits.scaler.clone(), &splits.train, columns);
     file.save(out.join(MODEL_FILE))?;
-
     let summary = Summary {
         ember_version: env!("CARGO_PKG_VERSION").into(),
         burn_version: BURN_VERSION.into(),
         kind: spec.kind().into(),
-        task,
+        task: spec.task(),
         device: format!("{} ({device:?})", experiment.device),
-        run_dir: out.clone(),
+        run_dir: out.to_path_buf(),
         n_features: file.model.n_features(),
         n_params: file.model.n_params(),
         n_train: splits.train.n_samples(),
@@ -206,21 +230,43 @@ pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
         test: evaluate(&file, &splits.test)?,
         elapsed_s: start.elapsed().as_secs_f64(),
     };
-    plots(&file, &splits, &losses, epochs.is_some(), &out)?;
-    if epochs.is_none() {
-        // Models not trained by epochs: the final metrics, one line per split.
+    plots(&file, splits, &losses, epochs.is_some(), out)?;
+    write_results(&summary, out)?;
+    Ok(summary)
+}
+
+/// How the training CSV's columns were chosen, naming the target the reader took (the last
+/// column) when the config named none, so predict drops it.
+fn trained_columns(experiment: &Experiment, splits: &Splits) -> Option<CsvOptions> {
+    experiment.data.csv.as_ref().map(|_| {
+        let mut options = experiment.data.csv_options.clone();
+        if options.targets.is_empty() {
+            options.targets = splits
+                .train
+                .target_names()
+                .iter()
+                .map(|n| n.as_str().into())
+                .collect();
+        }
+        options
+    })
+}
+
+/// `summary.json`, and for models not trained by epochs `metrics.jsonl` (the final metrics,
+/// one line per split).
+fn write_results(summary: &Summary, out: &Path) -> Result<(), RunError> {
+    if summary.epochs.is_none() {
         let lines: String = [("train", &summary.train), ("test", &summary.test)]
             .iter()
             .map(|(split, m)| format!("{}\n", serde_json::json!({"split": split, "metrics": m})))
             .collect();
         write(&out.join("metrics.jsonl"), lines.as_bytes())?;
     }
-    let json = serde_json::to_vec_pretty(&summary).map_err(|e| RunError::Io {
+    let json = serde_json::to_vec_pretty(summary).map_err(|e| RunError::Io {
         path: out.join(SUMMARY_FILE),
         message: e.to_string(),
     })?;
-    write(&out.join(SUMMARY_FILE), &json)?;
-    Ok(summary)
+    write(&out.join(SUMMARY_FILE), &json)
 }
 
 /// Fits the model `spec` describes on `data`; networks watch `valid` every epoch (for early
@@ -229,7 +275,7 @@ pub fn fit(
     spec: &ModelSpec,
     data: &Dataset,
     valid: Option<&Dataset>,
-    device: &ember::burn::tensor::Device,
+    device: &Device,
 ) -> Result<FittedModel, RunError> {
     Ok(match spec {
         ModelSpec::LinearRegression(c) | ModelSpec::Ridge(c) => c.fit_dataset(data, device)?.into(),
@@ -237,24 +283,6 @@ pub fn fit(
         ModelSpec::MlpClassifier(c) => c.fit_dataset(data, valid, device)?.into(),
         ModelSpec::MlpRegressor(c) => c.fit_dataset(data, valid, device)?.into(),
     })
-}
-
-/// An empty (or new) run directory, or for `resume` one that holds a run's config.
-fn prepare_dir(out: &Path, resume: bool) -> Result<(), RunError> {
-    if resume {
-        if !out.join(CONFIG_FILE).is_file() {
-            return Err(RunError::Usage(format!(
-                "{}: not a run directory (it has no {CONFIG_FILE})",
-                out.display()
-            )));
-        }
-        return Ok(());
-    }
-    let occupied = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some());
-    if occupied {
-        return Err(RunError::RunExists(out.to_path_buf()));
-    }
-    std::fs::create_dir_all(out).map_err(RunError::io(out))
 }
 
 /// The experiment with every default filled in, headed by the versions that ran it.

@@ -68,11 +68,17 @@ struct Text<'a> {
 
 impl Text<'_> {
     fn origin(&self, span: &Range<usize>) -> String {
-        if span.start >= self.file_len {
-            if let Some((arg, _)) = self.overrides.iter().find(|(_, r)| r.contains(&span.start)) {
-                return format!("--set {arg}");
-            }
-            return format!("--set {}", self.overrides.last().map_or("", |o| o.0));
+        // Past the file's end is the overrides' section (an empty file's span, 0..0, is the
+        // file's).
+        if span.start > self.file_len
+            && let Some((last, _)) = self.overrides.last()
+        {
+            let arg = self
+                .overrides
+                .iter()
+                .find(|(_, r)| r.contains(&span.start))
+                .map_or(*last, |o| o.0);
+            return format!("--set {arg}");
         }
         let before = &self.text[..span.start.min(self.file_len)];
         let line = before.matches('\n').count() + 1;
@@ -282,6 +288,22 @@ pub fn read_with<T: for<'de> Deserialize<'de>>(
         }])
     })?;
     parse_with(&name, &text, overrides, check)
+}
+
+/// Where the value at `field` (a dotted path) is in the TOML `text` of the file `name`:
+/// `name:line:column` (of the deepest part of the path the text has).
+pub(crate) fn field_origin(name: &str, text: &str, field: &str) -> String {
+    let span = DeTable::parse(text)
+        .ok()
+        .and_then(|table| span_of(table.get_ref(), field))
+        .unwrap_or(0..0);
+    let text = Text {
+        name,
+        text: text.to_string(),
+        file_len: text.len(),
+        overrides: Vec::new(),
+    };
+    text.origin(&span)
 }
 
 /// File lines first, in order, then overrides in the order given.

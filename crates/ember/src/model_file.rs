@@ -2,9 +2,12 @@
 //! network's shape), the preprocessing it expects, feature and target names, and the weights as
 //! burn's burnpack record.
 //!
-//! Layout: the 8 bytes `EMBERMDL`, the format version (`u32`, little-endian), the header's
-//! length (`u64`, little-endian), the header (TOML, whose floats read back bit for bit), then
-//! the weights (burnpack; empty for linear models).
+//! Layout (format 2): the 8 bytes `EMBERMDL`, the format version (`u32`, little-endian), the
+//! header's length (`u64`, little-endian), the header (TOML, whose floats read back bit for
+//! bit), the weights (burnpack; empty for linear models), then the checksum: FNV-1a 64 of every
+//! byte before it (`u64`, little-endian). A file whose checksum does not match is refused
+//! before anything past its magic and version is read, so a flipped byte or a cut-short file
+//! never loads. Format 1 (no checksum) is refused with a message to train the model again.
 
 use std::path::Path;
 
@@ -17,8 +20,12 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 const MAGIC: &[u8; 8] = b"EMBERMDL";
-/// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// Magic, format version and header length.
+const PREAMBLE: usize = 20;
+/// The trailing FNV-1a 64 checksum.
+const CHECKSUM: usize = 8;
+/// The format version this build writes and the only one it reads.
+pub const FORMAT_VERSION: u32 = 2;
 /// The burn version ember is built on.
 pub const BURN_VERSION: &str = "0.22.1";
 
@@ -103,6 +110,10 @@ pub struct Header {
 /// let back = ModelFile::from_bytes(&bytes, &device)?;
 /// assert_eq!(back.predict(data.x())?, file.predict(data.x())?);
 /// assert!(ModelFile::from_bytes(&bytes[..20], &device).is_err());
+/// let mut damaged = bytes.clone();
+/// damaged[30] ^= 1;
+/// let err = ModelFile::from_bytes(&damaged, &device).unwrap_err();
+/// assert_eq!(err.to_string(), "corrupt model file: checksum mismatch: the file is damaged");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
@@ -133,12 +144,32 @@ pub enum ModelFileError {
         /// The file's format version.
         found: u32,
     },
+    /// Written by an older ember, in a format without a checksum.
+    #[error(
+        "model file format {found} is older than this ember reads ({FORMAT_VERSION}) and has no checksum; train the model again with this ember"
+    )]
+    OlderFormat {
+        /// The file's format version.
+        found: u32,
+    },
+    /// The stored checksum does not match the bytes: they changed, or some were lost, since
+    /// the file was written.
+    #[error("corrupt model file: checksum mismatch: the file is damaged")]
+    ChecksumMismatch,
     /// The file ends early or its header is malformed.
     #[error("corrupt model file: {0}")]
     Corrupt(String),
     /// The stored state does not make a model.
     #[error("corrupt model file: {0}")]
     Model(#[from] FitError),
+    /// A model file that could not be read, with its path.
+    #[error("{}: {source}", path.display())]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        source: Box<ModelFileError>,
+    },
     /// Reading or writing the file failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -181,38 +212,26 @@ impl ModelFile {
         let text = toml::to_string(&header)
             .map_err(|e| ModelFileError::Corrupt(format!("header: {e}")))?
             .into_bytes();
-        let mut bytes = Vec::with_capacity(20 + text.len() + weights.len());
+        let mut bytes = Vec::with_capacity(PREAMBLE + text.len() + weights.len() + CHECKSUM);
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&text);
         bytes.extend_from_slice(&weights);
+        let checksum = fnv1a64(&bytes);
+        bytes.extend_from_slice(&checksum.to_le_bytes());
         Ok(bytes)
     }
 
-    /// The header of a model file's bytes, without building the model.
+    /// The header of a model file's bytes and its weights, without building the model; the
+    /// checksum is verified first.
     pub fn read_header(bytes: &[u8]) -> Result<(Header, &[u8]), ModelFileError> {
-        if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
-            return Err(ModelFileError::NotAModel);
-        }
+        let body = verified(bytes)?;
         let corrupt = |m: String| ModelFileError::Corrupt(m);
-        let fixed = bytes.get(8..20).ok_or_else(|| {
-            corrupt(format!(
-                "{} bytes, shorter than the 20-byte preamble",
-                bytes.len()
-            ))
-        })?;
-        let version = u32::from_le_bytes([fixed[0], fixed[1], fixed[2], fixed[3]]);
-        if version > FORMAT_VERSION {
-            return Err(ModelFileError::NewerFormat { found: version });
-        }
-        if version == 0 {
-            return Err(corrupt("format version 0".into()));
-        }
         let mut len = [0u8; 8];
-        len.copy_from_slice(&fixed[4..12]);
+        len.copy_from_slice(&body[12..PREAMBLE]);
         let len = u64::from_le_bytes(len);
-        let rest = &bytes[20..];
+        let rest = &body[PREAMBLE..];
         let header_len = usize::try_from(len)
             .ok()
             .filter(|&n| n <= rest.len())
@@ -256,7 +275,10 @@ impl ModelFile {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::from_bytes(&bytes, device)
+        Self::from_bytes(&bytes, device).map_err(|e| ModelFileError::File {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })
     }
 
     /// Writes the model file atomically.
@@ -297,4 +319,40 @@ impl ModelFile {
     pub fn predict_proba(&self, x: &Matrix) -> Result<Matrix, FitError> {
         self.model.predict_proba(&self.preprocess(x)?)
     }
+}
+
+/// `bytes` without their checksum, once the magic, the format version and the checksum are
+/// found good.
+fn verified(bytes: &[u8]) -> Result<&[u8], ModelFileError> {
+    if !bytes.starts_with(MAGIC) {
+        return Err(ModelFileError::NotAModel);
+    }
+    if bytes.len() < PREAMBLE + CHECKSUM {
+        return Err(ModelFileError::Corrupt(format!(
+            "{} bytes, shorter than the {} bytes of preamble and checksum",
+            bytes.len(),
+            PREAMBLE + CHECKSUM
+        )));
+    }
+    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    match version {
+        0 => return Err(ModelFileError::Corrupt("format version 0".into())),
+        v if v > FORMAT_VERSION => return Err(ModelFileError::NewerFormat { found: v }),
+        v if v < FORMAT_VERSION => return Err(ModelFileError::OlderFormat { found: v }),
+        _ => {}
+    }
+    let (body, stored) = bytes.split_at(bytes.len() - CHECKSUM);
+    let mut sum = [0u8; CHECKSUM];
+    sum.copy_from_slice(stored);
+    if u64::from_le_bytes(sum) != fnv1a64(body) {
+        return Err(ModelFileError::ChecksumMismatch);
+    }
+    Ok(body)
+}
+
+/// FNV-1a, 64 bits: every change confined to one byte changes it.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -3,12 +3,14 @@
 use std::path::Path;
 
 use ember::DeviceChoice;
-use ember::data::csv::read_csv;
+use ember::data::Dataset;
+use ember::data::csv::read_csv_with_notes;
 
-use super::{column_options, open_run};
-use crate::data::load_splits;
+use super::{align, column_options, open_run};
+use crate::data::{load_splits, options_for_task};
 use crate::error::RunError;
 use crate::report::{Metrics, evaluate};
+use crate::spec::Task;
 
 /// Metrics per data set, in order.
 pub type Evaluation = Vec<(String, Metrics)>;
@@ -23,8 +25,27 @@ pub fn eval(
     let (loaded, model) = open_run(run_dir, device)?;
     match data {
         Some(path) => {
-            let options = column_options(&model);
-            let set = read_csv::<f64>(path, &options)?;
+            let task = loaded.experiment.model.task();
+            let options = options_for_task(&column_options(&model), task);
+            let (set, notes) = read_csv_with_notes::<f64>(path, &options)?;
+            for note in &notes {
+                eprintln!("ember: note: {note}");
+            }
+            let x = align(
+                set.x().clone(),
+                set.feature_names(),
+                &model.feature_names,
+                path,
+            )?;
+            let aligned = Dataset::new(x, set.y().clone())?
+                .with_target_names(set.target_names().iter().cloned())?;
+            let mut set = match set.labels() {
+                Some(labels) => aligned.with_labels(labels.clone())?,
+                None => aligned,
+            };
+            if task == Task::Classification {
+                set = set.encode_classes()?;
+            }
             Ok(vec![(path.display().to_string(), evaluate(&model, &set)?)])
         }
         None => {

@@ -19,7 +19,8 @@ pub use sweep::{SweepPoint, grid_points, sweep};
 use std::path::Path;
 
 use ember::DeviceChoice;
-use ember::data::csv::CsvOptions;
+use ember::data::Matrix;
+use ember::data::csv::{CsvOptions, Missing};
 use ember::model_file::ModelFile;
 
 use crate::error::RunError;
@@ -51,15 +52,80 @@ pub(crate) fn open_run(
     Ok((loaded, model))
 }
 
-/// How to read a CSV file of rows for `model`: the training CSV's column choices, else every
-/// column but the model's targets (left out when the file has them).
+/// How to read a file other than the training file for `model`: the training CSV's column
+/// choices (else every column but the model's targets, left out when the file has them),
+/// without what applied to the training file alone: no lines are skipped and a missing value
+/// is an error naming its line (never a dropped row).
 pub(crate) fn column_options(model: &ModelFile) -> CsvOptions {
-    model.csv_options.clone().unwrap_or_else(|| CsvOptions {
+    let mut options = model.csv_options.clone().unwrap_or_else(|| CsvOptions {
         targets: model
             .target_names
             .iter()
             .map(|n| n.as_str().into())
             .collect(),
         ..CsvOptions::default()
-    })
+    });
+    options.skip_lines = 0;
+    options.missing = Missing::Error;
+    options
+}
+
+/// The columns of `x` (named `names`, read from `input`) in the model's feature order: by
+/// name, or by position when the file has no header.
+pub(crate) fn align(
+    x: Matrix,
+    names: &[String],
+    features: &[String],
+    input: &Path,
+) -> Result<Matrix, RunError> {
+    if names == features || features.is_empty() {
+        return check_width(x, names, features.len().max(names.len()), features, input);
+    }
+    let positions: Option<Vec<usize>> = features
+        .iter()
+        .map(|f| names.iter().position(|n| n == f))
+        .collect();
+    if let Some(positions) = positions {
+        return Ok(Matrix::from_fn(x.n_rows(), positions.len(), |i, j| {
+            x.get(i, positions[j])
+        }));
+    }
+    let headerless = names.iter().enumerate().all(|(j, n)| *n == format!("x{j}"));
+    if headerless {
+        return check_width(x, names, features.len(), features, input);
+    }
+    let missing: Vec<String> = features
+        .iter()
+        .filter(|f| !names.contains(f))
+        .map(|m| format!("`{m}`"))
+        .collect();
+    Err(RunError::Data(format!(
+        "{}: the model's feature columns {} are missing (the file has {})",
+        input.display(),
+        missing.join(", "),
+        names.join(", ")
+    )))
+}
+
+fn check_width(
+    x: Matrix,
+    names: &[String],
+    expected: usize,
+    features: &[String],
+    input: &Path,
+) -> Result<Matrix, RunError> {
+    if x.n_cols() == expected {
+        return Ok(x);
+    }
+    Err(RunError::Data(format!(
+        "{}: {} feature columns ({}), but the model takes {expected}{}",
+        input.display(),
+        x.n_cols(),
+        names.join(", "),
+        if features.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", features.join(", "))
+        }
+    )))
 }

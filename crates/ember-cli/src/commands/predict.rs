@@ -4,9 +4,11 @@ use std::path::Path;
 
 use ember::DeviceChoice;
 use ember::data::Matrix;
-use ember::data::csv::read_features;
+use ember::data::csv::{Column, column_names, read_features};
 
-use super::{column_options, open_run};
+use ember::model_file::ModelFile;
+
+use super::{align, column_options, open_run};
 use crate::error::RunError;
 use crate::report::argmax_rows;
 
@@ -46,39 +48,78 @@ fn quote(cell: &str) -> String {
     }
 }
 
-/// Predictions of the model in `run_dir` for the rows of `input` (a CSV file): its feature
-/// columns are chosen as in training (target columns it has are left out; named columns are
-/// matched by name, in any order).
+/// Predictions of the model in `run_dir` for every row of `input` (a CSV file), in order: its
+/// feature columns are chosen as in training and matched by name, in any order (target columns
+/// it has are left out). A row the model cannot take (a missing value, a non-number) is an
+/// error naming its line. `id` names a column copied into the output first (default: the
+/// training file's `id` column, when the file has it).
 pub fn predict(
     run_dir: &Path,
     input: &Path,
+    id: Option<&str>,
     device: Option<DeviceChoice>,
 ) -> Result<Predictions, RunError> {
     let (_, model) = open_run(run_dir, device)?;
-    let options = column_options(&model);
-    let (x, names) = read_features::<f64>(input, &options)?;
-    let x = align(x, &names, &model.feature_names, input)?;
-    if model.model.is_classifier() {
-        let proba = model.predict_proba(&x)?;
-        let k = proba.n_cols();
-        let classes: Vec<String> = match model.model.labels() {
-            Some(l) => l.classes().to_vec(),
-            None => (0..k).map(|c| c.to_string()).collect(),
-        };
-        let mut header = vec!["class".to_string()];
-        header.extend(classes.iter().map(|c| format!("proba_{c}")));
-        let rows = argmax_rows(proba.as_slice(), k)
-            .into_iter()
-            .zip(proba.as_slice().chunks(k))
-            .map(|(c, p)| {
-                std::iter::once(classes.get(c).cloned().unwrap_or_else(|| c.to_string()))
-                    .chain(p.iter().map(|v| v.to_string()))
-                    .collect()
-            })
-            .collect();
-        return Ok(Predictions { header, rows });
+    let mut options = column_options(&model);
+    match id {
+        Some(id) => options.id = Some(id.into()),
+        // The training file's id column, when this file has it too.
+        None if options.id.is_some() => {
+            let names = column_names(input, &options)?;
+            if let Some(Column::Name(id)) = &options.id
+                && !names.contains(id)
+            {
+                options.id = None;
+            }
+        }
+        None => {}
     }
-    let pred = model.predict(&x)?;
+    let rows = read_features::<f64>(input, &options)?;
+    for note in &rows.notes {
+        eprintln!("ember: note: {note}");
+    }
+    let x = align(rows.x, &rows.names, &model.feature_names, input)?;
+    let mut table = if model.model.is_classifier() {
+        classes(&model, &x)?
+    } else {
+        values(&model, &x)?
+    };
+    if let (Some(ids), Some(column)) = (rows.ids, &options.id) {
+        table
+            .header
+            .insert(0, column.to_string().trim_matches('`').to_string());
+        for (row, id) in table.rows.iter_mut().zip(ids) {
+            row.insert(0, id);
+        }
+    }
+    Ok(table)
+}
+
+/// The class and class probabilities of each row.
+fn classes(model: &ModelFile, x: &Matrix) -> Result<Predictions, RunError> {
+    let proba = model.predict_proba(x)?;
+    let k = proba.n_cols();
+    let classes: Vec<String> = match model.model.labels() {
+        Some(l) => l.classes().to_vec(),
+        None => (0..k).map(|c| c.to_string()).collect(),
+    };
+    let mut header = vec!["class".to_string()];
+    header.extend(classes.iter().map(|c| format!("proba_{c}")));
+    let rows = argmax_rows(proba.as_slice(), k)
+        .into_iter()
+        .zip(proba.as_slice().chunks(k))
+        .map(|(c, p)| {
+            std::iter::once(classes.get(c).cloned().unwrap_or_else(|| c.to_string()))
+                .chain(p.iter().map(|v| v.to_string()))
+                .collect()
+        })
+        .collect();
+    Ok(Predictions { header, rows })
+}
+
+/// The predicted values of each row, one column per target.
+fn values(model: &ModelFile, x: &Matrix) -> Result<Predictions, RunError> {
+    let pred = model.predict(x)?;
     let header = if model.target_names.len() == pred.n_cols() {
         model.target_names.clone()
     } else {
@@ -92,67 +133,4 @@ pub fn predict(
         .map(|r| r.iter().map(|v| v.to_string()).collect())
         .collect();
     Ok(Predictions { header, rows })
-}
-
-/// The columns of `x` (named `names`) in the model's feature order.
-fn align(
-    x: Matrix,
-    names: &[String],
-    features: &[String],
-    input: &Path,
-) -> Result<Matrix, RunError> {
-    if names == features || features.is_empty() {
-        return check_width(x, names, features.len().max(names.len()), features, input);
-    }
-    let positions: Option<Vec<usize>> = features
-        .iter()
-        .map(|f| names.iter().position(|n| n == f))
-        .collect();
-    if let Some(positions) = positions {
-        return Ok(Matrix::from_fn(x.n_rows(), positions.len(), |i, j| {
-            x.get(i, positions[j])
-        }));
-    }
-    let headerless = names.iter().enumerate().all(|(j, n)| *n == format!("x{j}"));
-    if headerless {
-        return check_width(x, names, features.len(), features, input);
-    }
-    let missing: Vec<&str> = features
-        .iter()
-        .filter(|f| !names.contains(f))
-        .map(String::as_str)
-        .collect();
-    Err(RunError::Data(format!(
-        "{}: the model's feature columns {} are missing (the file has {})",
-        input.display(),
-        missing
-            .iter()
-            .map(|m| format!("`{m}`"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        names.join(", ")
-    )))
-}
-
-fn check_width(
-    x: Matrix,
-    names: &[String],
-    expected: usize,
-    features: &[String],
-    input: &Path,
-) -> Result<Matrix, RunError> {
-    if x.n_cols() == expected {
-        return Ok(x);
-    }
-    Err(RunError::Data(format!(
-        "{}: {} feature columns ({}), but the model takes {expected}{}",
-        input.display(),
-        x.n_cols(),
-        names.join(", "),
-        if features.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", features.join(", "))
-        }
-    )))
 }

@@ -6,3 +6,5 @@ mod bad_configs;
 mod commands;
 mod common;
 mod configs;
+mod run_dirs;
+mod user_data;

@@ -261,26 +261,42 @@ fn bad_files_are_errors() {
     );
     assert_eq!(
         err(&bytes[..12]),
-        "corrupt model file: 12 bytes, shorter than the 20-byte preamble"
+        "corrupt model file: 12 bytes, shorter than the 28 bytes of preamble and checksum"
     );
-    let mut newer = bytes.clone();
-    newer[8..12].copy_from_slice(&2u32.to_le_bytes());
+    let versioned = |v: u32| {
+        let mut b = bytes.clone();
+        b[8..12].copy_from_slice(&v.to_le_bytes());
+        err(&b)
+    };
     assert_eq!(
-        err(&newer),
-        "model file format 2 is newer than this ember reads (1); upgrade ember"
+        versioned(3),
+        "model file format 3 is newer than this ember reads (2); upgrade ember"
     );
+    assert_eq!(
+        versioned(1),
+        "model file format 1 is older than this ember reads (2) and has no checksum; train the model again with this ember"
+    );
+    // The last 8 bytes are FNV-1a 64 of all before them; one flipped bit past the version
+    // anywhere (header, weights, checksum) or a cut is found before anything is parsed.
+    assert_eq!(resealed(bytes.clone()), bytes);
+    let damaged = "corrupt model file: checksum mismatch: the file is damaged";
+    for i in 12..bytes.len() {
+        let mut flipped = bytes.clone();
+        flipped[i] ^= 0x10;
+        assert_eq!(err(&flipped), damaged, "byte {i} flipped");
+    }
     let header_len = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
+    assert_eq!(err(&bytes[..20 + header_len / 2]), damaged);
+    assert_eq!(err(&bytes[..bytes.len() - 1]), damaged);
+    // Past a good checksum, a bad header is still an error.
+    let mut long = bytes.clone();
+    long[12..20].copy_from_slice(&u64::MAX.to_le_bytes());
     assert!(
-        err(&bytes[..20 + header_len / 2])
-            .starts_with("corrupt model file: truncated: the header should be")
-    );
-    assert!(
-        err(&bytes[..20 + header_len + 10]).starts_with("corrupt model file:"),
-        "truncated weights"
+        err(&resealed(long)).starts_with("corrupt model file: truncated: the header should be")
     );
     let mut garbled = bytes.clone();
     garbled[25] = b'=';
-    assert!(err(&garbled).starts_with("corrupt model file: header:"));
+    assert!(err(&resealed(garbled)).starts_with("corrupt model file: header:"));
     // Every prefix of the file is an error, never a panic.
     for len in 0..bytes.len() {
         assert!(
@@ -293,6 +309,25 @@ fn bad_files_are_errors() {
         matches!(io, PredictError::ModelFile(ModelFileError::Io { .. })),
         "{io}"
     );
+    // Read from a file, the error names it.
+    let path = std::env::temp_dir().join(format!("ember-damaged-{}.ember", std::process::id()));
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 1;
+    std::fs::write(&path, flipped).unwrap();
+    let message = Predictor::load(&path).unwrap_err().to_string();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(message, format!("{}: {damaged}", path.display()));
+}
+
+/// `bytes` with their last 8 bytes replaced by the FNV-1a 64 checksum of the rest, as the
+/// format documents it.
+fn resealed(mut bytes: Vec<u8>) -> Vec<u8> {
+    let n = bytes.len() - 8;
+    let sum = bytes[..n].iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    bytes[n..].copy_from_slice(&sum.to_le_bytes());
+    bytes
 }
 
 /// One tensor of a safetensors file: dtype, shape, bytes.
