@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ember::DeviceChoice;
-use ember_cli::commands::{describe, eval, export, inspect, predict, sweep};
+use ember_cli::commands::{Input, check_output, describe, eval, export, inspect, predict, sweep};
 use ember_cli::{RunError, RunOptions, Summary, load_experiment, run};
 
 #[global_allocator]
@@ -60,6 +60,9 @@ enum Command {
         /// A CSV file with the training columns, targets included.
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Lines to skip at the top of the --data file.
+        #[arg(long, value_name = "N", default_value_t = 0, requires = "data")]
+        skip_lines: usize,
         /// The backend to run the model on.
         #[arg(long)]
         device: Option<DeviceChoice>,
@@ -81,6 +84,9 @@ enum Command {
         /// the training file's `id` column).
         #[arg(long, value_name = "COLUMN")]
         id: Option<String>,
+        /// Lines to skip at the top of the input file.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        skip_lines: usize,
         /// The backend to run the model on.
         #[arg(long)]
         device: Option<DeviceChoice>,
@@ -195,10 +201,15 @@ fn execute(command: Command) -> Result<(), RunError> {
         Command::Eval {
             run_dir,
             data,
+            skip_lines,
             device,
             json,
         } => {
-            let results = eval(&run_dir, data.as_deref(), device)?;
+            let input = data.as_deref().map(|path| Input {
+                skip_lines,
+                ..Input::new(path)
+            });
+            let results = eval(&run_dir, input.as_ref(), device)?;
             if json {
                 let map: serde_json::Map<String, serde_json::Value> = results
                     .into_iter()
@@ -216,9 +227,18 @@ fn execute(command: Command) -> Result<(), RunError> {
             input,
             output,
             id,
+            skip_lines,
             device,
         } => {
-            let predictions = predict(&run_dir, &input, id.as_deref(), device)?;
+            let rows = Input {
+                id: id.as_deref(),
+                skip_lines,
+                ..Input::new(&input)
+            };
+            if let Some(path) = &output {
+                check_output(path, &run_dir, Some(&input))?;
+            }
+            let predictions = predict(&run_dir, &rows, device)?;
             let text = predictions.to_csv();
             match output {
                 Some(path) => {
@@ -249,6 +269,7 @@ fn execute(command: Command) -> Result<(), RunError> {
             run_dir,
             safetensors,
         } => {
+            check_output(&safetensors, &run_dir, None)?;
             let bytes = export(&run_dir)?;
             ember_cli::write_atomically(&safetensors, &bytes)?;
             say(&format!(

@@ -135,7 +135,7 @@ impl<T: Scalar> Dataset<T> {
     ///
     /// ```
     /// use ember_data::{Dataset, Matrix};
-    /// let d = Dataset::new(Matrix::<f64>::zeros(4, 1), Matrix::column(vec![100000.0, 0.0, 0.5, 0.0]))?;
+    /// let d = Dataset::new(Matrix::<f64>::zeros(4, 1), Matrix::column(vec![100000.0, 0.0, 0.5, -0.0]))?;
     /// let d = d.encode_classes()?;
     /// assert_eq!(d.labels().unwrap().classes(), &["0", "0.5", "100000"]);
     /// assert_eq!(d.y().as_slice(), &[2.0, 0.0, 1.0, 0.0]);
@@ -152,12 +152,14 @@ impl<T: Scalar> Dataset<T> {
             });
         }
         self.y.check_finite("y")?;
-        let mut values: Vec<f64> = self.y.as_slice().iter().map(|v| v.to_f64()).collect();
+        // `+ 0.0` makes -0 the class 0 (numpy's rounding writes `-0`).
+        let value = |v: &T| v.to_f64() + 0.0;
+        let mut values: Vec<f64> = self.y.as_slice().iter().map(value).collect();
         values.sort_by(f64::total_cmp);
         values.dedup();
         let index = |v: f64| values.partition_point(|&u| u < v);
         let codes: Vec<T> = (self.y.as_slice().iter())
-            .map(|v| T::from_f64(index(v.to_f64()) as f64))
+            .map(|v| T::from_f64(index(value(v)) as f64))
             .collect();
         let n = codes.len();
         self.y = Matrix::new(n, 1, codes)?;

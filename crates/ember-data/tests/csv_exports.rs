@@ -131,7 +131,49 @@ fn numbers_as_column_names_are_a_header_and_the_reader_says_so() {
     let (data, notes) = read("400,450,y\n1,2,3\n4,5,6\n", &CsvOptions::default()).unwrap();
     assert_eq!(data.feature_names(), ["400", "450"]);
     assert_eq!(data.x().as_slice(), &[1.0, 2.0, 4.0, 5.0]);
-    assert!(notes[0].starts_with("the first line was read as the header (column 3 has the name `y` there and numbers below), though `400`, `450` on it look like numbers"), "{notes:?}");
+    assert!(notes[0].starts_with("d.csv: the first line was read as the header (column 3 has the name `y` there and numbers below), though `400`, `450` on it look like numbers"), "{notes:?}");
+    // Wavelengths as names over repeating labels: a header too.
+    let mut text = String::from("400,450,500,species\n");
+    for i in 0..30 {
+        let species = ["setosa", "virginica"][i % 2];
+        text.push_str(&format!("0.{i},-0.1,0.2,{species}\n"));
+    }
+    let (data, notes) = read(&text, &CsvOptions::default()).unwrap();
+    assert_eq!(data.feature_names(), ["400", "450", "500"]);
+    assert_eq!(data.labels().unwrap().n_classes(), 2);
+    assert_eq!(
+        notes,
+        [
+            "d.csv: the first line was read as the header: column 4's `species` is nowhere among the labels below it, which repeat; set header = \"absent\" if it is data"
+        ]
+    );
+}
+
+#[test]
+fn a_pandas_round_trip_keeps_no_index_as_a_feature() {
+    // `to_csv` of a frame read without index_col: the old index is a column `Unnamed: 0`.
+    let (data, notes) = read(
+        ",Unnamed: 0,a,y\n0,0,1.5,1\n1,1,2.5,2\n",
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(data.feature_names(), ["a"]);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+}
+
+#[test]
+fn excel_sep_lines_and_late_values_after_a_trailing_delimiter() {
+    let (data, _) = read("sep=;\na;y\n1.5;2\n", &CsvOptions::default()).unwrap();
+    assert_eq!(data.feature_names(), ["a"]);
+    let mut text = String::new();
+    for i in 0..150 {
+        text.push_str(&format!("{i},{},\n", i * 2));
+    }
+    text.push_str("1,2,3\n");
+    assert_eq!(
+        message(text.as_bytes(), &CsvOptions::default()),
+        "d.csv:151:3: \"3\" in the last column, which the first lines leave empty (they end with a delimiter): end every line with one, or none"
+    );
 }
 
 #[test]

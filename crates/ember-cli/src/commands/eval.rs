@@ -6,7 +6,8 @@ use ember::DeviceChoice;
 use ember::data::Dataset;
 use ember::data::csv::read_csv_with_notes;
 
-use super::{align, column_options, open_run};
+use super::input::{Input, align, reading_options};
+use super::open_run;
 use crate::data::{load_splits, options_for_task};
 use crate::error::RunError;
 use crate::report::{Metrics, evaluate};
@@ -15,18 +16,19 @@ use crate::spec::Task;
 /// Metrics per data set, in order.
 pub type Evaluation = Vec<(String, Metrics)>;
 
-/// Metrics of the model in `run_dir`: on `data` (a CSV file with the training columns,
-/// targets included) when given, else on the run's training and test splits.
+/// Metrics of the model in `run_dir`: on `data` (a CSV file with the model's feature and
+/// target columns, matched by name) when given, else on the run's training and test splits.
 pub fn eval(
     run_dir: &Path,
-    data: Option<&Path>,
+    data: Option<&Input<'_>>,
     device: Option<DeviceChoice>,
 ) -> Result<Evaluation, RunError> {
     let (loaded, model) = open_run(run_dir, device)?;
     match data {
-        Some(path) => {
+        Some(input) => {
+            let path = input.path;
             let task = loaded.experiment.model.task();
-            let options = options_for_task(&column_options(&model), task);
+            let options = options_for_task(&reading_options(&model, input, true)?, task);
             let (set, notes) = read_csv_with_notes::<f64>(path, &options)?;
             for note in &notes {
                 eprintln!("ember: note: {note}");

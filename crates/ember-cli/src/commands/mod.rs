@@ -1,17 +1,61 @@
 //! The subcommands other than `train` (which is [`crate::run`]): each reads a run directory.
 
 mod eval;
+mod input;
 mod inspect;
 mod predict;
 mod sweep;
 
 pub use eval::{Evaluation, eval};
+pub use input::Input;
 
 /// A run's weights as safetensors bytes (see `ModelFile::to_safetensors` for the names).
 pub fn export(run_dir: &Path) -> Result<Vec<u8>, RunError> {
     let (_, model) = open_run(run_dir, Some(DeviceChoice::Flex))?;
     Ok(model.to_safetensors()?)
 }
+/// Refuses an output file that would overwrite one of the run's own files (a file that exists
+/// in `run_dir`) or the `input` it is made from.
+///
+/// ```
+/// use ember_cli::commands::check_output;
+/// let run = std::env::temp_dir().join("ember-doc-check-output");
+/// std::fs::create_dir_all(&run)?;
+/// std::fs::write(run.join("model.ember"), b"")?;
+/// let err = check_output(&run.join("model.ember"), &run, None).unwrap_err();
+/// assert!(err.to_string().contains("is one of the run's files"), "{err}");
+/// assert!(check_output(&run.join("predictions.csv"), &run, None).is_ok());
+/// let err = check_output("rows.csv".as_ref(), &run, Some("./rows.csv".as_ref())).unwrap_err();
+/// assert!(err.to_string().contains("is the input file"), "{err}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn check_output(output: &Path, run_dir: &Path, input: Option<&Path>) -> Result<(), RunError> {
+    let full = |p: &Path| {
+        let absolute = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        match (absolute.parent(), absolute.file_name()) {
+            (Some(dir), Some(name)) => dir
+                .canonicalize()
+                .map_or(absolute.clone(), |dir| dir.join(name)),
+            _ => absolute,
+        }
+    };
+    let (out, run) = (full(output), full(run_dir));
+    if out.starts_with(&run) && out.exists() {
+        return Err(RunError::Usage(format!(
+            "{}: is one of the run's files in {}; write the output elsewhere (a run's files are never overwritten)",
+            output.display(),
+            run_dir.display()
+        )));
+    }
+    if input.is_some_and(|i| full(i) == out) {
+        return Err(RunError::Usage(format!(
+            "{}: is the input file; write the output to another file",
+            output.display()
+        )));
+    }
+    Ok(())
+}
+
 pub use inspect::{describe, inspect};
 pub use predict::{Predictions, predict};
 pub use sweep::{SweepPoint, grid_points, sweep};
@@ -19,8 +63,6 @@ pub use sweep::{SweepPoint, grid_points, sweep};
 use std::path::Path;
 
 use ember::DeviceChoice;
-use ember::data::Matrix;
-use ember::data::csv::{CsvOptions, Missing};
 use ember::model_file::ModelFile;
 
 use crate::error::RunError;
@@ -50,82 +92,4 @@ pub(crate) fn open_run(
     }
     let model = ModelFile::load(&model_path, &choice.device()?)?;
     Ok((loaded, model))
-}
-
-/// How to read a file other than the training file for `model`: the training CSV's column
-/// choices (else every column but the model's targets, left out when the file has them),
-/// without what applied to the training file alone: no lines are skipped and a missing value
-/// is an error naming its line (never a dropped row).
-pub(crate) fn column_options(model: &ModelFile) -> CsvOptions {
-    let mut options = model.csv_options.clone().unwrap_or_else(|| CsvOptions {
-        targets: model
-            .target_names
-            .iter()
-            .map(|n| n.as_str().into())
-            .collect(),
-        ..CsvOptions::default()
-    });
-    options.skip_lines = 0;
-    options.missing = Missing::Error;
-    options
-}
-
-/// The columns of `x` (named `names`, read from `input`) in the model's feature order: by
-/// name, or by position when the file has no header.
-pub(crate) fn align(
-    x: Matrix,
-    names: &[String],
-    features: &[String],
-    input: &Path,
-) -> Result<Matrix, RunError> {
-    if names == features || features.is_empty() {
-        return check_width(x, names, features.len().max(names.len()), features, input);
-    }
-    let positions: Option<Vec<usize>> = features
-        .iter()
-        .map(|f| names.iter().position(|n| n == f))
-        .collect();
-    if let Some(positions) = positions {
-        return Ok(Matrix::from_fn(x.n_rows(), positions.len(), |i, j| {
-            x.get(i, positions[j])
-        }));
-    }
-    let headerless = names.iter().enumerate().all(|(j, n)| *n == format!("x{j}"));
-    if headerless {
-        return check_width(x, names, features.len(), features, input);
-    }
-    let missing: Vec<String> = features
-        .iter()
-        .filter(|f| !names.contains(f))
-        .map(|m| format!("`{m}`"))
-        .collect();
-    Err(RunError::Data(format!(
-        "{}: the model's feature columns {} are missing (the file has {})",
-        input.display(),
-        missing.join(", "),
-        names.join(", ")
-    )))
-}
-
-fn check_width(
-    x: Matrix,
-    names: &[String],
-    expected: usize,
-    features: &[String],
-    input: &Path,
-) -> Result<Matrix, RunError> {
-    if x.n_cols() == expected {
-        return Ok(x);
-    }
-    Err(RunError::Data(format!(
-        "{}: {} feature columns ({}), but the model takes {expected}{}",
-        input.display(),
-        x.n_cols(),
-        names.join(", "),
-        if features.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", features.join(", "))
-        }
-    )))
 }

@@ -4,11 +4,12 @@ use std::path::Path;
 
 use ember::DeviceChoice;
 use ember::data::Matrix;
-use ember::data::csv::{Column, column_names, read_features};
+use ember::data::csv::read_features;
 
 use ember::model_file::ModelFile;
 
-use super::{align, column_options, open_run};
+use super::input::{Input, align, reading_options};
+use super::open_run;
 use crate::error::RunError;
 use crate::report::argmax_rows;
 
@@ -49,36 +50,22 @@ fn quote(cell: &str) -> String {
 }
 
 /// Predictions of the model in `run_dir` for every row of `input` (a CSV file), in order: its
-/// feature columns are chosen as in training and matched by name, in any order (target columns
-/// it has are left out). A row the model cannot take (a missing value, a non-number) is an
-/// error naming its line. `id` names a column copied into the output first (default: the
-/// training file's `id` column, when the file has it).
+/// feature columns are matched to the model's by name, in any order (by position in a headerless
+/// file; target columns it has are left out). A row the model cannot take (a missing value, a
+/// non-number) is an error naming its line. The id column (`input.id`, else the training
+/// file's when this file has it) is copied into the output first.
 pub fn predict(
     run_dir: &Path,
-    input: &Path,
-    id: Option<&str>,
+    input: &Input<'_>,
     device: Option<DeviceChoice>,
 ) -> Result<Predictions, RunError> {
     let (_, model) = open_run(run_dir, device)?;
-    let mut options = column_options(&model);
-    match id {
-        Some(id) => options.id = Some(id.into()),
-        // The training file's id column, when this file has it too.
-        None if options.id.is_some() => {
-            let names = column_names(input, &options)?;
-            if let Some(Column::Name(id)) = &options.id
-                && !names.contains(id)
-            {
-                options.id = None;
-            }
-        }
-        None => {}
-    }
-    let rows = read_features::<f64>(input, &options)?;
+    let options = reading_options(&model, input, false)?;
+    let rows = read_features::<f64>(input.path, &options)?;
     for note in &rows.notes {
         eprintln!("ember: note: {note}");
     }
-    let x = align(rows.x, &rows.names, &model.feature_names, input)?;
+    let x = align(rows.x, &rows.names, &model.feature_names, input.path)?;
     let mut table = if model.model.is_classifier() {
         classes(&model, &x)?
     } else {
@@ -93,6 +80,16 @@ pub fn predict(
         }
     }
     Ok(table)
+}
+
+/// A number as a CSV cell: shortest round-trip digits, in exponent form when it is very small
+/// or very large (`1e-220`, not 220 zeros).
+fn cell(v: f64) -> String {
+    if v != 0.0 && !(1e-5..1e16).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
 }
 
 /// The class and class probabilities of each row.
@@ -110,7 +107,7 @@ fn classes(model: &ModelFile, x: &Matrix) -> Result<Predictions, RunError> {
         .zip(proba.as_slice().chunks(k))
         .map(|(c, p)| {
             std::iter::once(classes.get(c).cloned().unwrap_or_else(|| c.to_string()))
-                .chain(p.iter().map(|v| v.to_string()))
+                .chain(p.iter().map(|&v| cell(v)))
                 .collect()
         })
         .collect();
@@ -130,7 +127,7 @@ fn values(model: &ModelFile, x: &Matrix) -> Result<Predictions, RunError> {
     let rows = pred
         .as_slice()
         .chunks(pred.n_cols())
-        .map(|r| r.iter().map(|v| v.to_string()).collect())
+        .map(|r| r.iter().map(|&v| cell(v)).collect())
         .collect();
     Ok(Predictions { header, rows })
 }

@@ -241,3 +241,128 @@ fn eval_matches_columns_by_name() {
     assert!(same > 0.999, "{same}");
     assert_eq!(same, other);
 }
+
+#[test]
+fn predict_finds_a_header_of_numbers_by_the_model_s_names() {
+    // Wavelengths as column names: y = 5 a - b.
+    let mut text = String::from("2020,2021,y\n");
+    for i in 0..12 {
+        let (a, b) = (i as f64, ((i * 5) % 7) as f64);
+        text.push_str(&format!("{a},{b},{}\n", 5.0 * a - b));
+    }
+    let config = "[data]\ncsv = \"t.csv\"\n[data.csv_options]\ntargets = [\"y\"]\n[model.linear_regression]\n";
+    let dir = project("numbers-header", &[("t.csv", text.as_bytes())], config);
+    train(&dir).expect(0);
+    let values = |file: &str, text: &str| -> Vec<f64> {
+        std::fs::write(dir.join(file), text).expect("a test file");
+        let out = predict(&dir, file, &[]).expect(0);
+        out.stdout
+            .lines()
+            .skip(1)
+            .map(|l| l.parse().expect("a number"))
+            .collect()
+    };
+    for (file, text) in [
+        ("p1.csv", "2020,2021\n1,0\n0,1\n"),
+        ("p2.csv", "2021,2020\n0,1\n1,0\n"),
+    ] {
+        let got = values(file, text);
+        assert_eq!(got.len(), 2, "{file}: {got:?}");
+        assert!(
+            (got[0] - 5.0).abs() < 1e-9 && (got[1] + 1.0).abs() < 1e-9,
+            "{file}: {got:?}"
+        );
+    }
+    // Headerless rows are positional.
+    let got = values("p3.csv", "1,0\n");
+    assert!((got[0] - 5.0).abs() < 1e-9, "{got:?}");
+}
+
+#[test]
+fn eval_and_predict_need_only_the_model_s_columns() {
+    let text = "notes,a,b,y\nfirst,1,2,5\nsecond,2,1,4\nthird,3,5,13\nfourth,4,2,8\nfifth,5,5,15\n";
+    let config = "[data]\ncsv = \"t.csv\"\ntest_fraction = 0.4\n[data.csv_options]\nexclude = [\"notes\"]\ntargets = [-1]\n[model.linear_regression]\n";
+    let dir = project("only-model-columns", &[("t.csv", text.as_bytes())], config);
+    train(&dir).expect(0);
+    // y = a + 2 b: no `notes`, target by its name, columns in any order.
+    std::fs::write(dir.join("p.csv"), "b,a\n1,1\n").expect("a test file");
+    let out = predict(&dir, "p.csv", &[]).expect(0);
+    let value: f64 = out
+        .stdout
+        .lines()
+        .nth(1)
+        .expect("a row")
+        .parse()
+        .expect("a number");
+    assert!((value - 3.0).abs() < 1e-9, "{}", out.stdout);
+    std::fs::write(dir.join("e.csv"), "y,b,a\n3,1,1\n7,3,1\n").expect("a test file");
+    let out = ember_in(
+        &dir,
+        &[
+            "eval", "run", "--data", "e.csv", "--json", "--device", "flex",
+        ],
+    )
+    .expect(0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert!(v["e.csv"]["mse"].as_f64().expect("mse") < 1e-18, "{v}");
+    // The training file itself, preamble and all, with --skip-lines.
+    std::fs::write(dir.join("pre.csv"), format!("# export\n# v2\n{text}")).expect("a test file");
+    let args = [
+        "eval",
+        "run",
+        "--data",
+        "pre.csv",
+        "--skip-lines",
+        "2",
+        "--json",
+        "--device",
+        "flex",
+    ];
+    ember_in(&dir, &args).expect(0);
+}
+
+#[test]
+fn predict_never_overwrites_the_run_or_its_input() {
+    let config = "[data]\ncsv = \"t.csv\"\ntest_fraction = 0.4\n[model.linear_regression]\n";
+    let text = "a,y\n1,2\n2,4\n3,6\n4,8\n5,10\n";
+    let dir = project("no-overwrite", &[("t.csv", text.as_bytes())], config);
+    train(&dir).expect(0);
+    let model = std::fs::read(dir.join("run/model.ember")).expect("the model");
+    let out = predict(&dir, "t.csv", &["--output", "run/model.ember"]).expect(2);
+    assert!(
+        out.stderr
+            .contains("run/model.ember: is one of the run's files"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read(dir.join("run/model.ember")).expect("the model"),
+        model
+    );
+    let out = predict(&dir, "t.csv", &["--output", "./t.csv"]).expect(2);
+    assert!(out.stderr.contains("is the input file"), "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("t.csv")).expect("the data"),
+        text
+    );
+    predict(&dir, "t.csv", &["--output", "run/predictions.csv"]).expect(0);
+}
+
+#[test]
+fn tiny_values_are_written_in_exponent_form() {
+    let mut text = String::from("a,y\n");
+    for i in 1..=10 {
+        text.push_str(&format!("{i},{}e-30\n", 2 * i));
+    }
+    let config = "[data]\ncsv = \"t.csv\"\n[model.linear_regression]\nfit_intercept = false\n";
+    let dir = project("exponent", &[("t.csv", text.as_bytes())], config);
+    train(&dir).expect(0);
+    std::fs::write(dir.join("p.csv"), "a\n3\n").expect("a test file");
+    let out = predict(&dir, "p.csv", &[]).expect(0);
+    let row = out.stdout.lines().nth(1).expect("a row");
+    assert!(row.contains("e-30"), "{row}");
+    assert!(
+        (row.parse::<f64>().expect("a number") - 6e-30).abs() < 1e-42,
+        "{row}"
+    );
+}

@@ -34,25 +34,14 @@ pub(crate) fn columns(
         Header::Absent => given(false),
         Header::Auto => detect(first, sample, &hints(options), is_missing),
     };
-    let mut notes: Vec<String> = guess.note.into_iter().collect();
-    let mut unnamed = Vec::new();
-    let names = if guess.header {
-        let mut names = Vec::with_capacity(first.len());
-        for (j, cell) in first.iter().enumerate() {
-            let name = options
-                .encoding
-                .decode(cell)
-                .map_err(|at| super::not_text(file, line, j, cell, at, options.encoding))?;
-            if name.is_empty() {
-                unnamed.push(j);
-                names.push(format!("Unnamed: {j}"));
-            } else {
-                names.push(name);
-            }
-        }
-        names
+    let mut notes: Vec<String> = guess.note.iter().map(|n| format!("{file}: {n}")).collect();
+    let (names, mut unnamed) = if guess.header {
+        header_names(file, line, first, options)?
     } else {
-        (0..first.len()).map(|j| format!("x{j}")).collect()
+        (
+            (0..first.len()).map(|j| format!("x{j}")).collect(),
+            Vec::new(),
+        )
     };
     let width = names.len();
     let rows = || {
@@ -73,10 +62,57 @@ pub(crate) fn columns(
     let columns = Columns {
         names,
         unnamed,
+        trailing: trailing.then_some(width - 1),
         header: guess.header,
         not_a_header: guess.not_a_header,
     };
     Ok((columns, notes))
+}
+
+/// The names on the header line; an empty cell is named `Unnamed: j` as pandas names it (with
+/// `.1`, `.2`, … when the file has that name already, as a pandas round trip writes it), and
+/// listed as unnamed.
+fn header_names(
+    file: &str,
+    line: usize,
+    first: &[&[u8]],
+    options: &CsvOptions,
+) -> Result<(Vec<String>, Vec<usize>), DataError> {
+    let mut names = Vec::with_capacity(first.len());
+    for (j, cell) in first.iter().enumerate() {
+        let name = options
+            .encoding
+            .decode(cell)
+            .map_err(|at| super::not_text(file, line, j, cell, at, options.encoding))?;
+        names.push(name);
+    }
+    // A pandas round trip names the index it wrote `Unnamed: 0`: no name either.
+    let mut unnamed: Vec<usize> = (0..names.len())
+        .filter(|&j| is_pandas_unnamed(&names[j]))
+        .collect();
+    for j in 0..names.len() {
+        if !names[j].is_empty() {
+            continue;
+        }
+        let base = format!("Unnamed: {j}");
+        let mut name = base.clone();
+        for k in 1.. {
+            if !names.contains(&name) {
+                break;
+            }
+            name = format!("{base}.{k}");
+        }
+        names[j] = name;
+        unnamed.push(j);
+    }
+    unnamed.sort_unstable();
+    Ok((names, unnamed))
+}
+
+/// Whether `name` is one pandas makes up for a column without a name (`Unnamed: 3`).
+fn is_pandas_unnamed(name: &str) -> bool {
+    name.strip_prefix("Unnamed: ")
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
 fn unnamed_note(j: usize, width: usize, trailing: bool, file: &str, name: &str) -> String {
@@ -127,6 +163,32 @@ fn is_name(field: &[u8]) -> bool {
     !is_number(field) && field.iter().any(|b| b.is_ascii_alphabetic() || *b >= 0x80)
 }
 
+/// A column of text on the first line and repeating labels below it that never include that
+/// text (`species` above `setosa`, `virginica`, …): a header whose other names may be numbers.
+/// Needs enough rows below to tell (at least 10, with at most half as many distinct labels).
+fn unseen_label(
+    first: &[&[u8]],
+    sample: &[Vec<&[u8]>],
+    is_missing: &impl Fn(&[u8]) -> bool,
+) -> Option<usize> {
+    (0..first.len()).find(|&j| {
+        let below: Vec<&[u8]> = sample
+            .iter()
+            .filter_map(|r| r.get(j).copied())
+            .filter(|f| !is_missing(f))
+            .collect();
+        let mut distinct = below.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        is_name(first[j])
+            && !is_missing(first[j])
+            && below.len() >= 10
+            && distinct.len() * 2 <= below.len()
+            && below.iter().all(|f| !is_number(f))
+            && !distinct.contains(&first[j])
+    })
+}
+
 fn detect(
     first: &[&[u8]],
     sample: &[Vec<&[u8]>],
@@ -141,42 +203,29 @@ fn detect(
         let header = first.iter().any(|f| is_name(f)) && !first.iter().any(|f| is_number(f));
         return given(header);
     }
-    let (mut named, mut numeric) = (Vec::new(), Vec::new());
-    for (j, cell) in first.iter().enumerate() {
-        let below: Vec<&[u8]> = sample
-            .iter()
-            .filter_map(|r| r.get(j).copied())
-            .filter(|f| !is_missing(f))
-            .collect();
-        if below.is_empty() || !below.iter().all(|f| is_number(f)) {
-            continue;
-        }
-        if is_name(cell) {
-            named.push(j);
-        } else if is_number(cell) {
-            numeric.push(j);
-        }
-    }
-    let shown = |cols: &[usize]| {
-        cols.iter()
-            .map(|&j| format!("`{}`", String::from_utf8_lossy(first[j])))
-            .collect::<Vec<_>>()
-            .join(", ")
+    let (named, numeric) = numeric_columns(first, sample, &is_missing);
+    let header = |note: String| Guess {
+        header: true,
+        note: Some(note),
+        not_a_header: None,
     };
     if let Some(&j) = named.first() {
-        let note = (!numeric.is_empty()).then(|| {
-            format!(
-                "the first line was read as the header (column {} has the name {} there and numbers below), though {} on it look like numbers; set header = \"absent\" if it is data",
-                j + 1,
-                shown(&[j]),
-                shown(&numeric)
-            )
-        });
-        return Guess {
-            header: true,
-            note,
-            not_a_header: None,
-        };
+        if numeric.is_empty() {
+            return given(true);
+        }
+        return header(format!(
+            "the first line was read as the header (column {} has the name {} there and numbers below), though {} on it look like numbers; set header = \"absent\" if it is data",
+            j + 1,
+            shown(first, &[j]),
+            shown(first, &numeric)
+        ));
+    }
+    if let Some(j) = unseen_label(first, sample, &is_missing) {
+        return header(format!(
+            "the first line was read as the header: column {}'s {} is nowhere among the labels below it, which repeat; set header = \"absent\" if it is data",
+            j + 1,
+            shown(first, &[j]),
+        ));
     }
     let texts: Vec<usize> = (0..first.len()).filter(|&j| is_name(first[j])).collect();
     Guess {
@@ -185,8 +234,42 @@ fn detect(
         not_a_header: (!texts.is_empty()).then(|| {
             format!(
                 "no column has a name on it and numbers below; {} could be names or values",
-                shown(&texts)
+                shown(first, &texts)
             )
         }),
     }
+}
+
+/// The columns with numbers below the first line: those with a name on it, and those with a
+/// number on it.
+fn numeric_columns(
+    first: &[&[u8]],
+    sample: &[Vec<&[u8]>],
+    is_missing: &impl Fn(&[u8]) -> bool,
+) -> (Vec<usize>, Vec<usize>) {
+    let (mut named, mut numeric) = (Vec::new(), Vec::new());
+    for (j, cell) in first.iter().enumerate() {
+        let mut below = sample
+            .iter()
+            .filter_map(|r| r.get(j).copied())
+            .filter(|f| !is_missing(f))
+            .peekable();
+        if below.peek().is_none() || !below.all(is_number) {
+            continue;
+        }
+        if is_name(cell) && !is_missing(cell) {
+            named.push(j);
+        } else if is_number(cell) {
+            numeric.push(j);
+        }
+    }
+    (named, numeric)
+}
+
+/// The first line's cells in columns `cols`, quoted for a note.
+fn shown(first: &[&[u8]], cols: &[usize]) -> String {
+    cols.iter()
+        .map(|&j| format!("`{}`", String::from_utf8_lossy(first[j])))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -16,6 +16,8 @@ pub(crate) struct Layout {
     pub targets: Vec<usize>,
     /// The column of row ids, when one is read.
     pub id: Option<usize>,
+    /// A column that must be empty on every line (after a trailing delimiter).
+    pub trailing: Option<usize>,
     /// `Numeric`, `Labels`, or `Auto` (one target, decided from the whole column).
     pub target_kind: TargetKind,
     pub missing: Missing,
@@ -40,6 +42,8 @@ pub(crate) struct Columns {
     /// Columns without a name (an empty header cell, or a headerless file's empty last
     /// column): never features or default targets.
     pub unnamed: Vec<usize>,
+    /// The empty last column of lines that end with a delimiter: it must stay empty.
+    pub trailing: Option<usize>,
     pub header: bool,
     /// Why the first line was read as data though it has text, when that was a guess.
     pub not_a_header: Option<String>,
@@ -98,6 +102,7 @@ impl Layout {
             features,
             targets: if with_targets { targets } else { Vec::new() },
             id,
+            trailing: columns.trailing,
             target_kind,
             missing: options.missing,
             missing_values: options

@@ -318,9 +318,14 @@ fn open(
         }
     }
     skip_lines(&mut first, options.skip_lines).map_err(file_error)?;
-    let dialect = match (options.delimiter, options.delimiter.byte()) {
-        (_, Some(b)) => Dialect::Delimited(b),
-        (options::Delimiter::Whitespace, None) => Dialect::Whitespace,
+    let excel_sep = excel_separator(&first.bytes);
+    if excel_sep.is_some() {
+        skip_lines(&mut first, 1).map_err(file_error)?;
+    }
+    let dialect = match (options.delimiter, options.delimiter.byte(), excel_sep) {
+        (_, Some(b), _) => Dialect::Delimited(b),
+        (options::Delimiter::Whitespace, None, _) => Dialect::Whitespace,
+        (_, None, Some(b)) => Dialect::Delimited(b),
         _ => sniff(&first.bytes[..first.bytes.len().min(1 << 16)]),
     };
     reader.set_quoting(dialect != Dialect::Whitespace);
@@ -380,6 +385,16 @@ pub(crate) fn not_text(
 /// The fields as slices.
 fn borrowed(fields: &[Vec<u8>]) -> Vec<&[u8]> {
     fields.iter().map(Vec::as_slice).collect()
+}
+
+/// The delimiter an Excel `sep=;` first line names (Excel writes and reads it), if the file
+/// starts with one.
+fn excel_separator(bytes: &[u8]) -> Option<u8> {
+    let line = bytes.split(|&b| b == b'\n').next()?.trim_ascii();
+    match line {
+        [b's', b'e', b'p', b'=', d] if !d.is_ascii_alphanumeric() => Some(*d),
+        _ => None,
+    }
 }
 
 /// Drops the first `n` lines of the first block.

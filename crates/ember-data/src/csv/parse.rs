@@ -95,6 +95,17 @@ fn parse_record<T: Scalar>(
             ),
         ));
     }
+    if let Some(j) = layout.trailing
+        && !fields.get(j).is_empty()
+    {
+        return Err(error(
+            j,
+            format!(
+                "{} in the last column, which the first lines leave empty (they end with a delimiter): end every line with one, or none",
+                shown(fields.get(j))
+            ),
+        ));
+    }
     if layout.missing == Missing::DropRows
         && layout
             .features
