@@ -74,7 +74,9 @@ fn duplicate_header_names_both_columns() {
 
 #[test]
 fn missing_values_are_errors_by_default() {
-    for token in ["", "NA", "NaN", "nan", "N/A", "null"] {
+    for token in [
+        "", "NA", "NaN", "nan", "N/A", "null", "None", "#N/A", "<NA>", "n/a",
+    ] {
         let text = format!("a,b,y\n1,2,3\n4,{token},6\n");
         let m = message(&text, &CsvOptions::default());
         assert!(

@@ -345,6 +345,15 @@ mod random_files {
         let eol = ["\n", "\r\n", "\r"][rng.random_range(0..3)];
         let missing = rng.random_bool(0.3);
         let broken = rng.random_bool(0.15);
+        // European Excel: `;` between fields, `,` before decimals.
+        let comma = delimiter != ',' && rng.random_bool(0.2);
+        let written = |v: &str| {
+            if comma {
+                v.replace('.', ",")
+            } else {
+                v.to_string()
+            }
+        };
         let quote = |s: &str, force: bool| {
             // A field with any delimiter in it is quoted: unquoted, a `|` file whose every line
             // has one comma is a comma file to the sniffer (and to pandas).
@@ -396,13 +405,25 @@ mod random_files {
                 row[0] = "oops".into();
                 broken_at = Some((line, column));
             }
-            cells.extend(row.iter().map(|v| quote(v, false)));
-            let target = if labels {
+            cells.extend(row.iter().map(|v| quote(&written(v), false)));
+            let target = if labels && header == 0 && i == 1 {
+                // A headerless file whose first label never comes again looks like a header
+                // of numbers over labels (the reader says which it took).
+                y_labels
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| LABELS[0].to_string())
+            } else if labels {
                 LABELS[rng.random_range(0..LABELS.len())].to_string()
             } else {
                 number(&mut rng)
             };
-            cells.push(quote(&target, header == 3 && labels));
+            let target_cell = if labels {
+                target.clone()
+            } else {
+                written(&target)
+            };
+            cells.push(quote(&target_cell, header == 3 && labels));
             lines.push(cells);
             if !dropped {
                 x.extend(
@@ -431,6 +452,9 @@ mod random_files {
             text.into_bytes()
         };
         let mut options = CsvOptions::default().missing_values(["?"]);
+        if comma {
+            options.decimal = ember_data::csv::Decimal::Comma;
+        }
         if missing {
             options = options.missing(Missing::DropRows);
         }
@@ -438,7 +462,7 @@ mod random_files {
             options = options.encoding(Encoding::Latin1);
         }
         let describe = format!(
-            "seed {seed}: delimiter {delimiter:?}, header style {header}, trailing {trailing}, quoted {quote_all}, labels {labels}, latin1 {latin1}, eol {eol:?}, missing {missing}, broken {broken_at:?}"
+            "seed {seed}: delimiter {delimiter:?}, header style {header}, trailing {trailing}, quoted {quote_all}, labels {labels}, decimal comma {comma}, latin1 {latin1}, eol {eol:?}, missing {missing}, broken {broken_at:?}"
         );
         Case {
             bytes,
@@ -518,4 +542,25 @@ mod random_files {
             check(&case);
         }
     }
+}
+
+#[test]
+fn european_decimal_commas() {
+    let text = "a;b;y\n1,5;2;3,25\n2,5;-1e3;4\n";
+    let m = message(text.as_bytes(), &CsvOptions::default());
+    assert_eq!(
+        m,
+        "d.csv:2:1: expected a finite number in column `a`, found \"1,5\" (a decimal comma? set decimal = \",\")"
+    );
+    let options = CsvOptions {
+        decimal: ember_data::csv::Decimal::Comma,
+        ..CsvOptions::default()
+    };
+    let (data, _) = read(text, &options).unwrap();
+    assert_eq!(data.feature_names(), ["a", "b"]);
+    assert_eq!(data.x().as_slice(), &[1.5, 2.0, 2.5, -1000.0]);
+    assert_eq!(data.y().as_slice(), &[3.25, 4.0]);
+    // A point may be a thousands separator there: an error, not 1.234.
+    let m = message(b"a;y\n1.234,5;1\n2;2\n", &options);
+    assert!(m.starts_with("d.csv:2:1: expected a finite number in column `a`, found \"1.234,5\" (decimal = \",\": a `.` may be a thousands separator"), "{m}");
 }

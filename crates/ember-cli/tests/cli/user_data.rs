@@ -37,7 +37,7 @@ fn a_regressor_never_trains_on_labels() {
     let out = train(&dir).expect(1);
     assert_eq!(
         out.error_lines(),
-        ["ember: error: data: d.csv:2:3: expected a finite number in column `y`, found \"?\": the target must be a number (class labels are read with target_kind = \"labels\")".replace("d.csv", &dir.join("d.csv").display().to_string())]
+        ["ember: error: data: d.csv:2:3: expected a finite number in column `y`, found \"?\": the target must be a number (a marker of missing values goes in missing_values; a classifier reads text as class labels)".replace("d.csv", &dir.join("d.csv").display().to_string())]
     );
     // Declared as a missing value, the row is dropped and the fit is exact: y = 1000 a + 1.
     let config = format!(

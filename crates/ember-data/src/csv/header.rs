@@ -8,6 +8,7 @@
 
 use super::layout::{Columns, is_builtin_missing};
 use super::options::{Column, CsvOptions, Header};
+use super::parse::parse_number;
 use crate::DataError;
 
 /// A decided first line and what is worth telling the user about it.
@@ -26,13 +27,10 @@ pub(crate) fn columns(
     sample: &[Vec<&[u8]>],
     options: &CsvOptions,
 ) -> Result<(Columns, Vec<String>), DataError> {
-    let is_missing = |f: &[u8]| {
-        is_builtin_missing(f) || options.missing_values.iter().any(|m| m.as_bytes() == f)
-    };
     let guess = match options.header {
         Header::Present => given(true),
         Header::Absent => given(false),
-        Header::Auto => detect(first, sample, &hints(options), is_missing),
+        Header::Auto => detect(first, sample, &hints(options), &Cells(options)),
     };
     let mut notes: Vec<String> = guess.note.iter().map(|n| format!("{file}: {n}")).collect();
     let (names, mut unnamed) = if guess.header {
@@ -155,55 +153,57 @@ fn hints(options: &CsvOptions) -> Vec<&str> {
         .collect()
 }
 
-fn is_number(field: &[u8]) -> bool {
-    std::str::from_utf8(field).is_ok_and(|s| s.parse::<f64>().is_ok())
-}
+/// What a cell is, as the options read it.
+struct Cells<'a>(&'a CsvOptions);
 
-fn is_name(field: &[u8]) -> bool {
-    !is_number(field) && field.iter().any(|b| b.is_ascii_alphabetic() || *b >= 0x80)
+impl Cells<'_> {
+    fn missing(&self, field: &[u8]) -> bool {
+        is_builtin_missing(field) || self.0.missing_values.iter().any(|m| m.as_bytes() == field)
+    }
+
+    fn number(&self, field: &[u8]) -> bool {
+        parse_number::<f64>(field, self.0.decimal).is_some()
+    }
+
+    /// Text with a letter in it that is not a number or a missing value.
+    fn name(&self, field: &[u8]) -> bool {
+        !self.number(field)
+            && !self.missing(field)
+            && field.iter().any(|b| b.is_ascii_alphabetic() || *b >= 0x80)
+    }
 }
 
 /// A column of text on the first line and repeating labels below it that never include that
 /// text (`species` above `setosa`, `virginica`, …): a header whose other names may be numbers.
-/// Needs enough rows below to tell (at least 10, with at most half as many distinct labels).
-fn unseen_label(
-    first: &[&[u8]],
-    sample: &[Vec<&[u8]>],
-    is_missing: &impl Fn(&[u8]) -> bool,
-) -> Option<usize> {
+/// Needs enough rows below to tell: at least 20, each label four times on average.
+fn unseen_label(first: &[&[u8]], sample: &[Vec<&[u8]>], cells: &Cells<'_>) -> Option<usize> {
     (0..first.len()).find(|&j| {
         let below: Vec<&[u8]> = sample
             .iter()
             .filter_map(|r| r.get(j).copied())
-            .filter(|f| !is_missing(f))
+            .filter(|f| !cells.missing(f))
             .collect();
         let mut distinct = below.clone();
         distinct.sort_unstable();
         distinct.dedup();
-        is_name(first[j])
-            && !is_missing(first[j])
-            && below.len() >= 10
-            && distinct.len() * 2 <= below.len()
-            && below.iter().all(|f| !is_number(f))
+        cells.name(first[j])
+            && below.len() >= 20
+            && distinct.len() * 4 <= below.len()
+            && below.iter().all(|f| !cells.number(f))
             && !distinct.contains(&first[j])
     })
 }
 
-fn detect(
-    first: &[&[u8]],
-    sample: &[Vec<&[u8]>],
-    hints: &[&str],
-    is_missing: impl Fn(&[u8]) -> bool,
-) -> Guess {
+fn detect(first: &[&[u8]], sample: &[Vec<&[u8]>], hints: &[&str], cells: &Cells<'_>) -> Guess {
     if !hints.is_empty() && hints.iter().all(|h| first.contains(&h.as_bytes())) {
         return given(true);
     }
     if sample.is_empty() {
         // A single line: a header (of a file without rows) if it has names and no numbers.
-        let header = first.iter().any(|f| is_name(f)) && !first.iter().any(|f| is_number(f));
+        let header = first.iter().any(|f| cells.name(f)) && !first.iter().any(|f| cells.number(f));
         return given(header);
     }
-    let (named, numeric) = numeric_columns(first, sample, &is_missing);
+    let (named, numeric) = numeric_columns(first, sample, cells);
     let header = |note: String| Guess {
         header: true,
         note: Some(note),
@@ -220,14 +220,14 @@ fn detect(
             shown(first, &numeric)
         ));
     }
-    if let Some(j) = unseen_label(first, sample, &is_missing) {
+    if let Some(j) = unseen_label(first, sample, cells) {
         return header(format!(
             "the first line was read as the header: column {}'s {} is nowhere among the labels below it, which repeat; set header = \"absent\" if it is data",
             j + 1,
             shown(first, &[j]),
         ));
     }
-    let texts: Vec<usize> = (0..first.len()).filter(|&j| is_name(first[j])).collect();
+    let texts: Vec<usize> = (0..first.len()).filter(|&j| cells.name(first[j])).collect();
     Guess {
         header: false,
         note: None,
@@ -245,21 +245,21 @@ fn detect(
 fn numeric_columns(
     first: &[&[u8]],
     sample: &[Vec<&[u8]>],
-    is_missing: &impl Fn(&[u8]) -> bool,
+    cells: &Cells<'_>,
 ) -> (Vec<usize>, Vec<usize>) {
     let (mut named, mut numeric) = (Vec::new(), Vec::new());
     for (j, cell) in first.iter().enumerate() {
         let mut below = sample
             .iter()
             .filter_map(|r| r.get(j).copied())
-            .filter(|f| !is_missing(f))
+            .filter(|f| !cells.missing(f))
             .peekable();
-        if below.peek().is_none() || !below.all(is_number) {
+        if below.peek().is_none() || !below.all(|f| cells.number(f)) {
             continue;
         }
-        if is_name(cell) && !is_missing(cell) {
+        if cells.name(cell) {
             named.push(j);
-        } else if is_number(cell) {
+        } else if cells.number(cell) {
             numeric.push(j);
         }
     }

@@ -1,6 +1,6 @@
 //! Which columns of a file are features and which are targets, resolved against its header.
 
-use super::options::{Column, CsvOptions, Encoding, Missing, TargetKind};
+use super::options::{Column, CsvOptions, Decimal, Encoding, Missing, TargetKind};
 use crate::DataError;
 
 /// The columns to read, by position, and how.
@@ -24,14 +24,33 @@ pub(crate) struct Layout {
     /// Markers of missing values besides the built-in ones.
     pub missing_values: Vec<Vec<u8>>,
     pub encoding: Encoding,
+    pub decimal: Decimal,
 }
 
-/// Whether the text is one of the built-in missing values: empty, `NA`, `N/A`, `NaN`, `nan`,
-/// `null`, `NULL`.
+/// Whether the text is one of the built-in missing values, pandas' default `na_values`: empty,
+/// `NA`, `N/A`, `n/a`, `NaN`, `nan`, `-NaN`, `-nan`, `null`, `NULL`, `None`, `<NA>`, `#N/A`,
+/// `#N/A N/A`, `#NA`, `-1.#IND`, `-1.#QNAN`, `1.#IND`, `1.#QNAN`.
 pub(crate) fn is_builtin_missing(field: &[u8]) -> bool {
     matches!(
         field,
-        b"" | b"NA" | b"N/A" | b"NaN" | b"nan" | b"null" | b"NULL"
+        b"" | b"NA"
+            | b"N/A"
+            | b"n/a"
+            | b"NaN"
+            | b"nan"
+            | b"-NaN"
+            | b"-nan"
+            | b"null"
+            | b"NULL"
+            | b"None"
+            | b"<NA>"
+            | b"#N/A"
+            | b"#N/A N/A"
+            | b"#NA"
+            | b"-1.#IND"
+            | b"-1.#QNAN"
+            | b"1.#IND"
+            | b"1.#QNAN"
     )
 }
 
@@ -111,6 +130,7 @@ impl Layout {
                 .map(|m| m.trim().as_bytes().to_vec())
                 .collect(),
             encoding: options.encoding,
+            decimal: options.decimal,
         })
     }
 
@@ -216,7 +236,7 @@ fn find_column(columns: &Columns, column: &Column) -> Result<usize, String> {
                     "; the first line was not taken as a header ({why}): set header = \"present\" if it names the columns"
                 ),
                 None if !columns.header => {
-                    "; the file has no header (header = \"absent\"): address columns by index".into()
+                    "; the file's first line is data (it has no names), so its columns are x0, x1, …: address them by index, or set header = \"present\" if it is a header".into()
                 }
                 None => String::new(),
             };

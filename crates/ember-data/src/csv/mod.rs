@@ -35,7 +35,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-pub use options::{Column, CsvOptions, Delimiter, Encoding, Header, Missing, TargetKind};
+pub use options::{Column, CsvOptions, Decimal, Delimiter, Encoding, Header, Missing, TargetKind};
 
 use crate::{DataError, Dataset, LabelEncoder, Matrix, Scalar};
 use blocks::{Block, BlockReader};

@@ -137,6 +137,27 @@ pub enum TargetKind {
     Labels,
 }
 
+/// The decimal mark of the numbers: `"."` (1.5), or `","` (1,5) as European Excel writes them,
+/// pandas' `decimal`. With a comma, a number that has a `.` in it is an error (it may be a
+/// thousands separator: `1.234,5`), never a guess.
+///
+/// ```
+/// use ember_data::csv::Decimal;
+/// let d: Decimal = serde_json::from_str(r#"",""#)?;
+/// assert_eq!(d, Decimal::Comma);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Decimal {
+    /// `1.5`
+    #[default]
+    #[serde(rename = ".")]
+    Point,
+    /// `1,5`
+    #[serde(rename = ",")]
+    Comma,
+}
+
 /// How the bytes of the file are decoded into text (column names and class labels; numbers are
 /// ASCII in every encoding).
 ///
@@ -191,8 +212,9 @@ fn windows_1252(b: u8) -> char {
     }
 }
 
-/// What to do with missing values: empty fields and `NA`, `N/A`, `NaN`, `nan`, `null`, `NULL`
-/// (and the markers in [`CsvOptions::missing_values`]).
+/// What to do with missing values: empty fields and pandas' default markers (`NA`, `N/A`,
+/// `NaN`, `nan`, `null`, `NULL`, `None`, `#N/A`, `<NA>`, …) and the markers in
+/// [`CsvOptions::missing_values`].
 ///
 /// ```
 /// assert_eq!(ember_data::csv::Missing::default(), ember_data::csv::Missing::Error);
@@ -247,6 +269,8 @@ pub struct CsvOptions {
     pub missing_values: Vec<String>,
     /// How the bytes are decoded into text.
     pub encoding: Encoding,
+    /// The decimal mark of the numbers.
+    pub decimal: Decimal,
     /// A column of row ids (any text): never a feature, and `ember predict` copies it into
     /// its output.
     pub id: Option<Column>,

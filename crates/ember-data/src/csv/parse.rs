@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::blocks::Block;
 use super::layout::Layout;
-use super::options::{Missing, TargetKind};
+use super::options::{Decimal, Missing, TargetKind};
 use super::records::{Dialect, Fields, for_each_record};
 use crate::{DataError, Scalar};
 
@@ -124,7 +124,7 @@ fn parse_record<T: Scalar>(
             }
             return Err(error(j, missing_message(layout, j, field)));
         }
-        match number::<T>(field) {
+        match number::<T>(field, layout.decimal) {
             Some(v) => rows.x.push(v),
             None => return Err(error(j, not_a_number(layout, j, field))),
         }
@@ -157,7 +157,7 @@ fn target<T: Scalar>(
     rows: &mut Rows<T>,
     label_codes: &mut HashMap<Vec<u8>, u32>,
 ) -> Result<(), DataError> {
-    let parsed = T::parse_bytes(field);
+    let parsed = parse_number::<T>(field, layout.decimal);
     if layout.target_kind == TargetKind::Auto {
         let seen = || Seen {
             line,
@@ -198,7 +198,7 @@ fn target<T: Scalar>(
                 line,
                 column: j + 1,
                 message: format!(
-                    "{}: the target must be a number (class labels are read with target_kind = \"labels\")",
+                    "{}: the target must be a number (a marker of missing values goes in missing_values; a classifier reads text as class labels)",
                     not_a_number(layout, j, field)
                 ),
             });
@@ -220,8 +220,32 @@ pub(crate) fn mixed_column(layout: &Layout, j: usize, number: &Seen, text: &Seen
     }
 }
 
-fn number<T: Scalar>(field: &[u8]) -> Option<T> {
-    T::parse_bytes(field).filter(|v| v.finite())
+fn number<T: Scalar>(field: &[u8], decimal: Decimal) -> Option<T> {
+    parse_number::<T>(field, decimal).filter(|v| v.finite())
+}
+
+/// A number with `decimal` as its decimal mark (finite or not).
+pub(crate) fn parse_number<T: Scalar>(field: &[u8], decimal: Decimal) -> Option<T> {
+    if decimal == Decimal::Point || !field.contains(&b',') {
+        return match decimal {
+            Decimal::Comma if field.contains(&b'.') => None,
+            _ => T::parse_bytes(field),
+        };
+    }
+    if field.contains(&b'.') {
+        return None;
+    }
+    let mut buffer = [0u8; 64];
+    let point = |b: &u8| if *b == b',' { b'.' } else { *b };
+    match buffer.get_mut(..field.len()) {
+        Some(text) => {
+            for (t, b) in text.iter_mut().zip(field) {
+                *t = point(b);
+            }
+            T::parse_bytes(text)
+        }
+        None => T::parse_bytes(&field.iter().map(point).collect::<Vec<_>>()),
+    }
 }
 
 /// A field as it is quoted in messages: at most 40 characters.
@@ -236,8 +260,19 @@ pub(crate) fn shown(field: &[u8]) -> String {
 }
 
 fn not_a_number(layout: &Layout, j: usize, field: &[u8]) -> String {
+    let hint = match layout.decimal {
+        Decimal::Point
+            if field.contains(&b',') && parse_number::<f64>(field, Decimal::Comma).is_some() =>
+        {
+            " (a decimal comma? set decimal = \",\")"
+        }
+        Decimal::Comma if field.contains(&b'.') => {
+            " (decimal = \",\": a `.` may be a thousands separator; remove them)"
+        }
+        _ => "",
+    };
     format!(
-        "expected a finite number in column `{}`, found {}",
+        "expected a finite number in column `{}`, found {}{hint}",
         layout.names[j],
         shown(field)
     )
