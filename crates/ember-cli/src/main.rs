@@ -173,6 +173,7 @@ fn execute(command: Command) -> Result<(), RunError> {
                                 )),
                             }
                         })?;
+                    pin_burn_default_device(device.unwrap_or(loaded.experiment.device));
                     let options = RunOptions {
                         out: Some(dir),
                         device,
@@ -299,6 +300,34 @@ fn execute(command: Command) -> Result<(), RunError> {
         }
     }
     Ok(())
+}
+
+/// burn loads a saved optimizer state on its default device, the GPU when wgpu is compiled in
+/// (`ModuleOptimizer::load_record` takes no device), so resuming a CPU run would start the GPU
+/// driver. A resumed run on flex or ndarray therefore runs again with `BURN_DEVICE` naming its
+/// backend, unless the user set it; if that cannot be done it goes on as it is.
+fn pin_burn_default_device(choice: DeviceChoice) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let name = match choice {
+            DeviceChoice::Flex => "flex",
+            DeviceChoice::Ndarray => "ndarray",
+            _ => return,
+        };
+        if std::env::var_os("BURN_DEVICE").is_some() || !choice.is_compiled() {
+            return;
+        }
+        if let Ok(exe) = std::env::current_exe() {
+            // `exec` returns only when it failed.
+            let _ = std::process::Command::new(exe)
+                .args(std::env::args_os().skip(1))
+                .env("BURN_DEVICE", name)
+                .exec();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = choice;
 }
 
 fn metric_line(metrics: &ember_cli::Metrics) -> String {
