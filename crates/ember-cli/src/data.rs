@@ -96,39 +96,16 @@ pub fn options_for_task(options: &CsvOptions, task: Task) -> CsvOptions {
 /// The test set with its feature columns in the training set's order, matched by name (by
 /// position when neither file has a header).
 fn same_columns(test: Dataset, features: &[String], file: &Path) -> Result<Dataset, DataError> {
-    let names = test.feature_names();
-    if names == features {
+    if test.feature_names() == features {
         return Ok(test);
     }
-    let positions: Option<Vec<usize>> = features
-        .iter()
-        .map(|f| names.iter().position(|n| n == f))
-        .collect();
-    let Some(positions) = positions else {
-        let missing: Vec<String> = features
-            .iter()
-            .filter(|f| !names.contains(f))
-            .map(|f| format!("`{f}`"))
-            .collect();
-        return Err(DataError::File {
-            file: file.display().to_string(),
-            message: format!(
-                "the training file's feature columns {} are missing (this file has {})",
-                missing.join(", "),
-                names.join(", ")
-            ),
-        });
-    };
-    let x = test.x();
-    let x =
-        ember::data::Matrix::from_fn(x.n_rows(), positions.len(), |i, j| x.get(i, positions[j]));
-    let aligned = Dataset::new(x, test.y().clone())?
-        .with_feature_names(features.iter().cloned())?
-        .with_target_names(test.target_names().iter().cloned())?;
-    match test.labels() {
-        Some(labels) => aligned.with_labels(labels.clone()),
-        None => Ok(aligned),
-    }
+    test.select_features(features).map_err(|e| DataError::File {
+        file: file.display().to_string(),
+        message: match e {
+            DataError::InvalidParameter { message, .. } => format!("the training file's {message}"),
+            other => other.to_string(),
+        },
+    })
 }
 
 /// A classification set whose classes are the distinct target values (LabelEncoder), with a

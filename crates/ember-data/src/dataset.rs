@@ -329,6 +329,48 @@ impl<T: Scalar> Dataset<T> {
         Ok(self)
     }
 
+    /// The same data with only the feature columns `names`, in that order (pandas'
+    /// `df[names]`): how another file's columns are matched to a model's by name.
+    ///
+    /// ```
+    /// use ember_data::{Dataset, Matrix};
+    /// let d = Dataset::new(Matrix::from_rows(&[[1.0, 2.0, 3.0]])?, Matrix::column(vec![0.0]))?
+    ///     .with_feature_names(["a", "b", "c"])?;
+    /// let picked = d.select_features(&["c", "a"])?;
+    /// assert_eq!((picked.x().as_slice(), picked.feature_names()), (&[3.0, 1.0][..], &["c".to_string(), "a".to_string()][..]));
+    /// let err = d.select_features(&["a", "z"]).unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid parameter `features`: the feature columns `z` are missing (the data has a, b, c)");
+    /// # Ok::<(), ember_data::DataError>(())
+    /// ```
+    pub fn select_features<S: AsRef<str>>(&self, names: &[S]) -> Result<Self, DataError> {
+        let position = |n: &S| self.feature_names.iter().position(|f| f == n.as_ref());
+        let Some(positions) = names.iter().map(position).collect::<Option<Vec<usize>>>() else {
+            let missing: Vec<String> = names
+                .iter()
+                .filter(|n| position(n).is_none())
+                .map(|n| format!("`{}`", n.as_ref()))
+                .collect();
+            return Err(DataError::InvalidParameter {
+                name: "features",
+                message: format!(
+                    "the feature columns {} are missing (the data has {})",
+                    missing.join(", "),
+                    self.feature_names.join(", ")
+                ),
+            });
+        };
+        let x = Matrix::from_fn(self.x.n_rows(), positions.len(), |i, j| {
+            self.x.get(i, positions[j])
+        });
+        Ok(Self {
+            x,
+            y: self.y.clone(),
+            feature_names: names.iter().map(|n| n.as_ref().to_string()).collect(),
+            target_names: self.target_names.clone(),
+            labels: self.labels.clone(),
+        })
+    }
+
     /// Features, samples × features.
     ///
     /// ```

@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use ember::DeviceChoice;
-use ember::data::Dataset;
 use ember::data::csv::read_csv_with_notes;
 
 use super::input::{Input, align, reading_options};
@@ -33,17 +32,18 @@ pub fn eval(
             for note in &notes {
                 eprintln!("ember: note: {note}");
             }
-            let x = align(
-                set.x().clone(),
-                set.feature_names(),
-                &model.feature_names,
-                path,
-            )?;
-            let aligned = Dataset::new(x, set.y().clone())?
-                .with_target_names(set.target_names().iter().cloned())?;
-            let mut set = match set.labels() {
-                Some(labels) => aligned.with_labels(labels.clone())?,
-                None => aligned,
+            // The model's columns by name, else by position from a headerless file.
+            let mut set = match set.select_features(&model.feature_names) {
+                Ok(selected) => selected,
+                Err(_) => {
+                    let x = align(
+                        set.x().clone(),
+                        set.feature_names(),
+                        &model.feature_names,
+                        path,
+                    )?;
+                    set.with_x(x)?
+                }
             };
             if task == Task::Classification {
                 set = set.encode_classes()?;
