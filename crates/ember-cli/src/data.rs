@@ -70,6 +70,12 @@ pub fn load_splits(spec: &DataSpec, task: Task, base: &Path) -> Result<Splits, D
     } else {
         (train, None)
     };
+    if task == Task::Regression {
+        scorable(&test, "test", "data.test_fraction")?;
+        if let Some(valid) = &valid {
+            scorable(valid, "validation", "data.validation_fraction")?;
+        }
+    }
     let scaler = match spec.scale {
         Scaling::None => None,
         Scaling::Standard => Some(Scaler::Standard(StandardScaler::fit(train.x())?)),
@@ -80,6 +86,21 @@ pub fn load_splits(spec: &DataSpec, task: Task, base: &Path) -> Result<Splits, D
         valid,
         test,
         scaler,
+    })
+}
+
+/// An error before any work when a split is too small to score a regression (R² needs two
+/// samples), rather than after training.
+fn scorable(split: &Dataset, name: &str, field: &'static str) -> Result<(), DataError> {
+    if split.n_samples() >= 2 {
+        return Ok(());
+    }
+    Err(DataError::InvalidParameter {
+        name: field,
+        message: format!(
+            "the {name} split has {} sample(s), and R² needs two: raise it, or bring more rows",
+            split.n_samples()
+        ),
     })
 }
 

@@ -366,3 +366,21 @@ fn tiny_values_are_written_in_exponent_form() {
         "{row}"
     );
 }
+
+#[test]
+fn a_test_split_too_small_to_score_is_refused_before_training() {
+    let config = "[data]\ncsv = \"t.csv\"\n[model.linear_regression]\n";
+    let dir = project(
+        "tiny-split",
+        &[("t.csv", b"a,y\n1,2\n2,4\n3,6\n4,8\n5,10\n")],
+        config,
+    );
+    let out = train(&dir).expect(1);
+    assert_eq!(
+        out.error_lines(),
+        [
+            "ember: error: data: invalid parameter `data.test_fraction`: the test split has 1 sample(s), and R² needs two: raise it, or bring more rows"
+        ]
+    );
+    assert!(!dir.join("run").exists());
+}
