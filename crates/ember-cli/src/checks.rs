@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use ember::data::bundled::{self, Task as DataTask};
 use ember::data::csv::{Missing, TargetKind, check_columns, column_names};
-use ember::train::{Problem, Problems};
+use ember::models::logistic::LogisticSolver;
+use ember::train::{Objective, Problem, Problems, TrainConfig};
 
 use crate::spec::{DataSpec, Experiment, ModelSpec, Task};
 
@@ -69,13 +70,15 @@ pub fn problems(experiment: &Experiment, base: &Path) -> Vec<Problem> {
     let kind = experiment.model.kind();
     p.nest("model", {
         let mut m = Problems::default();
-        m.nest(kind, model_problems(&experiment.model));
+        let has_valid = experiment.data.validation_fraction > 0.0;
+        m.nest(kind, model_problems(&experiment.model, has_valid));
         m
     });
     p.into_vec()
 }
 
-fn model_problems(model: &ModelSpec) -> Problems {
+/// The model's problems; `has_valid`: whether the data section holds out a validation set.
+fn model_problems(model: &ModelSpec, has_valid: bool) -> Problems {
     match model {
         ModelSpec::LinearRegression(c) => c.problems(),
         ModelSpec::Ridge(c) => {
@@ -88,20 +91,55 @@ fn model_problems(model: &ModelSpec) -> Problems {
             }
             p
         }
-        ModelSpec::LogisticRegression(c) => c.problems(),
+        ModelSpec::LogisticRegression(c) => {
+            let mut p = c.problems();
+            if c.solver == LogisticSolver::GradientDescent {
+                monitored_metric(&mut p, &c.train, Objective::BinaryCrossEntropy, has_valid);
+            }
+            p
+        }
         ModelSpec::MlpClassifier(c) => {
             let mut p = c.problems();
+            monitored_metric(&mut p, &c.train, Objective::BinaryCrossEntropy, has_valid);
             hidden_given(&mut p, &c.hidden, "logistic_regression");
             run_dir_free(&mut p, c.train.run_dir.as_deref());
             p
         }
         ModelSpec::MlpRegressor(c) => {
             let mut p = c.problems();
+            let regression = Objective::MeanSquaredError { n_outputs: 1 };
+            monitored_metric(&mut p, &c.train, regression, has_valid);
             hidden_given(&mut p, &c.hidden, "linear_regression");
             run_dir_free(&mut p, c.train.run_dir.as_deref());
             p
         }
     }
+}
+
+/// The metric early stopping watches must be one the run writes (the training loop refuses it
+/// too, but only once the data is read).
+fn monitored_metric(p: &mut Problems, train: &TrainConfig, objective: Objective, has_valid: bool) {
+    let Some(es) = &train.early_stopping else {
+        return;
+    };
+    let field = "early_stopping.metric";
+    if train.problems().into_vec().iter().any(|x| x.field == field) {
+        return; // not a metric name at all: reported with the training settings
+    }
+    let has_valid = has_valid || train.validation_fraction > 0.0;
+    let produced = objective.metric_names(has_valid);
+    p.require(produced.contains(&es.metric), &format!("train.{field}"), || {
+        let hint = if es.metric.starts_with("valid_") && !has_valid {
+            " (valid_ metrics need a validation set: data.validation_fraction or train.validation_fraction)"
+        } else {
+            ""
+        };
+        format!(
+            "`{}` is not a metric this run produces; it produces {}{hint}",
+            es.metric,
+            produced.join(", ")
+        )
+    });
 }
 
 fn hidden_given(p: &mut Problems, hidden: &[usize], instead: &str) {

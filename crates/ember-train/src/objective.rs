@@ -70,6 +70,36 @@ impl Objective {
         !matches!(self, Self::MeanSquaredError { .. })
     }
 
+    /// The metrics a run with this objective writes each epoch, as early stopping and
+    /// reduce-on-plateau name them: `train_loss` (and `train_accuracy` for a classifier), and
+    /// with a validation set the scikit-learn metrics of the validation split.
+    ///
+    /// ```
+    /// use ember_train::Objective;
+    /// let regression = Objective::MeanSquaredError { n_outputs: 1 };
+    /// assert_eq!(regression.metric_names(false), ["train_loss"]);
+    /// assert_eq!(
+    ///     regression.metric_names(true),
+    ///     ["train_loss", "valid_loss", "valid_mse", "valid_rmse", "valid_mae", "valid_r2"]
+    /// );
+    /// assert!(Objective::BinaryCrossEntropy.metric_names(true).contains(&"valid_f1_macro".to_string()));
+    /// ```
+    pub fn metric_names(&self, with_validation: bool) -> Vec<String> {
+        let (train, valid): (&[&str], &[&str]) = if self.is_classification() {
+            (
+                &["loss", "accuracy"],
+                &["loss", "accuracy", "balanced_accuracy", "f1_macro"],
+            )
+        } else {
+            (&["loss"], &["loss", "mse", "rmse", "mae", "r2"])
+        };
+        let valid = if with_validation { valid } else { &[] };
+        let names = train.iter().map(|m| format!("train_{m}"));
+        names
+            .chain(valid.iter().map(|m| format!("valid_{m}")))
+            .collect()
+    }
+
     fn n_classes(&self) -> usize {
         match *self {
             Self::CrossEntropy { n_classes } => n_classes,

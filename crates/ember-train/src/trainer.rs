@@ -132,7 +132,7 @@ pub fn train<M: Trainable>(
         (None, Some(v)) => Some(Prepared::new(objective, v)?),
         (None, None) => None,
     };
-    let monitor = monitor(config, valid_data.is_some())?;
+    let monitor = monitor(config, objective, valid_data.is_some())?;
     Loop {
         objective,
         config,
@@ -215,7 +215,13 @@ fn split_validation(
     Ok(Some((train.select(&fit), train.select(&held))))
 }
 
-fn monitor(config: &TrainConfig, has_valid: bool) -> Result<Monitor, TrainError> {
+/// The metric early stopping and reduce-on-plateau watch: one this run produces, else an
+/// error before the first epoch naming those it does.
+fn monitor(
+    config: &TrainConfig,
+    objective: Objective,
+    has_valid: bool,
+) -> Result<Monitor, TrainError> {
     let name = match &config.early_stopping {
         Some(es) => es.metric.as_str(),
         None if has_valid => "valid_loss",
@@ -226,6 +232,16 @@ fn monitor(config: &TrainConfig, has_valid: bool) -> Result<Monitor, TrainError>
         return Err(TrainError::config(
             "early_stopping.metric",
             format!("`{name}` needs a validation set: give one or set validation_fraction"),
+        ));
+    }
+    let produced = objective.metric_names(has_valid);
+    if !produced.iter().any(|m| m == name) {
+        return Err(TrainError::config(
+            "early_stopping.metric",
+            format!(
+                "`{name}` is not a metric this run produces; it produces {}",
+                produced.join(", ")
+            ),
         ));
     }
     Ok(monitor)

@@ -511,6 +511,22 @@ fn bad_settings_and_data_are_errors_that_name_the_field() {
         fit(unknown, ce)
             .starts_with("invalid config `early_stopping.metric`: `valid_precision` is not")
     );
+    // Known metric names the run does not write: refused before epoch 1, with the list.
+    let not_produced = |metric: &str| TrainConfig {
+        early_stopping: Some(EarlyStopping {
+            metric: metric.into(),
+            ..Default::default()
+        }),
+        validation_fraction: 0.2,
+        ..Default::default()
+    };
+    assert_eq!(
+        fit(not_produced("valid_log_loss"), ce),
+        "invalid config `early_stopping.metric`: `valid_log_loss` is not a metric this run produces; it produces train_loss, train_accuracy, valid_loss, valid_accuracy, valid_balanced_accuracy, valid_f1_macro"
+    );
+    assert!(
+        fit(not_produced("train_r2"), ce).contains("`train_r2` is not a metric this run produces")
+    );
     let nesterov = TrainConfig {
         optimizer: OptimizerConfig::Sgd {
             momentum: 0.0,

@@ -148,6 +148,31 @@ fn overrides_are_checked_and_named() {
 }
 
 #[test]
+fn a_monitored_metric_the_run_does_not_write_is_refused_before_training() {
+    let config = "[data]\nbundled = \"digits\"\nvalidation_fraction = 0.2\n[model.mlp_classifier]\nhidden = [8]\n[model.mlp_classifier.train.early_stopping]\nmetric = \"valid_log_loss\"\n";
+    assert_eq!(
+        errors("monitor.toml", config, &[]),
+        [
+            "monitor.toml:7:10: `model.mlp_classifier.train.early_stopping.metric`: `valid_log_loss` is not a metric this run produces; it produces train_loss, train_accuracy, valid_loss, valid_accuracy, valid_balanced_accuracy, valid_f1_macro"
+        ]
+    );
+    let regressor = "[data]\nbundled = \"diabetes\"\n[model.mlp_regressor]\nhidden = [8]\n";
+    assert_eq!(
+        errors(
+            "reg.toml",
+            regressor,
+            &[
+                "--set",
+                "model.mlp_regressor.train.early_stopping.metric=valid_accuracy"
+            ]
+        ),
+        [
+            "--set model.mlp_regressor.train.early_stopping.metric=valid_accuracy: `model.mlp_regressor.train.early_stopping.metric`: `valid_accuracy` is not a metric this run produces; it produces train_loss (valid_ metrics need a validation set: data.validation_fraction or train.validation_fraction)"
+        ]
+    );
+}
+
+#[test]
 fn usage_errors_exit_with_2() {
     let dir = temp_dir("usage");
     for args in [
