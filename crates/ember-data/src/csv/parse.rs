@@ -157,7 +157,11 @@ fn target<T: Scalar>(
     rows: &mut Rows<T>,
     label_codes: &mut HashMap<Vec<u8>, u32>,
 ) -> Result<(), DataError> {
-    let parsed = parse_number::<T>(field, layout.decimal);
+    // Declared labels are never numbers: no parse for them.
+    let parsed = match layout.target_kind {
+        TargetKind::Labels => None,
+        _ => parse_number::<T>(field, layout.decimal),
+    };
     if layout.target_kind == TargetKind::Auto {
         let seen = || Seen {
             line,
@@ -178,16 +182,19 @@ fn target<T: Scalar>(
         }
     }
     if rows.labels(layout) {
-        let next = label_codes.len() as u32;
-        if !label_codes.contains_key(field) {
-            let name = layout
-                .encoding
-                .decode(field)
-                .map_err(|at| super::not_text(&layout.file, line, j, field, at, layout.encoding))?;
-            rows.label_names.push(name);
-            label_codes.insert(field.to_vec(), next);
-        }
-        rows.codes.push(label_codes[field]);
+        let code = match label_codes.get(field) {
+            Some(&code) => code,
+            None => {
+                let name = layout.encoding.decode(field).map_err(|at| {
+                    super::not_text(&layout.file, line, j, field, at, layout.encoding)
+                })?;
+                let code = label_codes.len() as u32;
+                rows.label_names.push(name);
+                label_codes.insert(field.to_vec(), code);
+                code
+            }
+        };
+        rows.codes.push(code);
         return Ok(());
     }
     match parsed.filter(|v| v.finite()) {
