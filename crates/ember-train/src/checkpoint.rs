@@ -13,24 +13,74 @@ use serde::{Deserialize, Serialize};
 
 use crate::History;
 use crate::TrainError;
+use crate::monitor::WatchState;
 use crate::schedule::ScheduleState;
 
 /// The part of a run that is not tensors.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct RunState {
-    /// The config the run was started with (`epochs`, `progress`, `resume` aside), to refuse
-    /// resuming a different run.
+    /// The hyper-parameters the run was started with (but the number of epochs) and its
+    /// data's fingerprint, to refuse resuming a different run.
     pub fingerprint: serde_json::Value,
     /// Epochs completed.
     pub epoch: usize,
     pub history: History,
     pub schedule: ScheduleState,
-    /// Best monitored value (as minimised) and its epoch.
-    pub best: Option<(f64, usize)>,
-    /// Epochs since the best one.
-    pub stale: usize,
-    /// Whether early stopping ended the run.
-    pub stopped: bool,
+    /// The early-stopping watch.
+    #[serde(flatten)]
+    pub watch: WatchState,
+}
+
+impl RunState {
+    pub fn new(fingerprint: serde_json::Value) -> Self {
+        Self {
+            fingerprint,
+            epoch: 0,
+            history: History::default(),
+            schedule: ScheduleState::default(),
+            watch: WatchState::default(),
+        }
+    }
+}
+
+/// The checkpointing component: where a run's checkpoints go and how many are kept.
+pub(crate) struct Checkpointer {
+    pub root: PathBuf,
+    pub keep: usize,
+}
+
+impl Checkpointer {
+    /// Checkpoints in `run_dir/checkpoints`, the newest `keep` kept.
+    pub fn new(run_dir: &Path, keep: usize) -> Self {
+        Self {
+            root: run_dir.join("checkpoints"),
+            keep,
+        }
+    }
+
+    /// The newest checkpoint, if any.
+    pub fn latest(&self) -> Result<Option<Checkpoint>, TrainError> {
+        latest(&self.root)
+    }
+
+    /// Removes every checkpoint (a run started afresh).
+    pub fn clear(&self) -> Result<(), TrainError> {
+        if self.root.exists() {
+            fs::remove_dir_all(&self.root).map_err(TrainError::io(&self.root))?;
+        }
+        Ok(())
+    }
+
+    /// Writes the checkpoint of `state.epoch`; its directory.
+    pub fn save(
+        &self,
+        state: &RunState,
+        model: ModuleRecord,
+        optimizer: &burn::optim::ModuleOptimizer,
+        best: Option<&Bytes>,
+    ) -> Result<PathBuf, TrainError> {
+        save(&self.root, state, model, optimizer, best, self.keep)
+    }
 }
 
 /// What is needed to continue a run.
@@ -93,7 +143,7 @@ fn record_error(path: &Path) -> impl FnOnce(burn::store::RecordError) -> TrainEr
 }
 
 /// Writes the checkpoint of `state.epoch` into `root` and removes all but the newest `keep`.
-pub(crate) fn save(
+fn save(
     root: &Path,
     state: &RunState,
     model: ModuleRecord,
@@ -167,7 +217,7 @@ fn epochs(root: &Path) -> Result<Vec<usize>, TrainError> {
 }
 
 /// The newest checkpoint in `root`, if any; leftovers of interrupted writes are removed.
-pub(crate) fn latest(root: &Path) -> Result<Option<Checkpoint>, TrainError> {
+fn latest(root: &Path) -> Result<Option<Checkpoint>, TrainError> {
     if !root.exists() {
         return Ok(None);
     }

@@ -24,6 +24,9 @@ pub struct EarlyStopping {
     pub patience: usize,
     /// The least change that counts as an improvement.
     pub min_delta: f64,
+    /// The least change, relative to the best value so far, that counts as an improvement
+    /// (scikit-learn's `tol` of gradient descent); the larger of the two applies.
+    pub min_relative_delta: f64,
     /// Hand back the weights of the best epoch rather than the last.
     pub restore_best: bool,
 }
@@ -35,6 +38,7 @@ impl Default for EarlyStopping {
             metric: "valid_loss".into(),
             patience: 10,
             min_delta: 0.0,
+            min_relative_delta: 0.0,
             restore_best: true,
         }
     }
@@ -61,7 +65,75 @@ pub enum Progress {
     Off,
 }
 
-/// Everything a training run needs besides the model and the data.
+/// Where a run writes and how it shows progress: everything about a run that is not a
+/// hyper-parameter, so a saved model keeps only its [`TrainConfig`].
+///
+/// ```
+/// use ember_train::{Progress, RunOptions};
+/// let run = RunOptions { run_dir: Some("out/run".into()), ..RunOptions::quiet() };
+/// assert!(run.resume && run.write_model && run.progress == Progress::Off);
+/// assert!(run.validate().is_ok());
+/// assert!(RunOptions { keep_checkpoints: 0, ..run }.validate().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Directory for checkpoints, `metrics.jsonl`, the loss curve and (with `write_model`) the
+    /// final weights. `None`: nothing is written.
+    pub run_dir: Option<PathBuf>,
+    /// Continue from the newest checkpoint in `run_dir` when there is one.
+    pub resume: bool,
+    /// Checkpoints kept (the newest); each also holds the best weights so far.
+    pub keep_checkpoints: usize,
+    /// How progress is shown.
+    pub progress: Progress,
+    /// Write the final weights (`model.bpk`) and the hyper-parameters (`config.json`) into
+    /// `run_dir`; off where the caller writes its own model file (the CLI's `model.ember`).
+    pub write_model: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            run_dir: None,
+            resume: true,
+            keep_checkpoints: 2,
+            progress: Progress::Auto,
+            write_model: true,
+        }
+    }
+}
+
+impl RunOptions {
+    /// The defaults without progress output.
+    pub fn quiet() -> Self {
+        Self {
+            progress: Progress::Off,
+            ..Self::default()
+        }
+    }
+
+    /// The defaults, writing into `dir`.
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            run_dir: Some(dir.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Checks the options; the error names the field.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        if self.keep_checkpoints == 0 {
+            return Err(TrainError::config(
+                "keep_checkpoints",
+                "must be at least 1 (the newest checkpoint is what a run resumes from)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The hyper-parameters of a training run: everything it needs besides the model, the data
+/// and the [`RunOptions`].
 ///
 /// Build one with struct-update syntax, or read one from a config file:
 ///
@@ -109,15 +181,6 @@ pub struct TrainConfig {
     pub early_stopping: Option<EarlyStopping>,
     /// Seed of initialisation, shuffling, dropout and the validation split.
     pub seed: u64,
-    /// Directory for checkpoints, `metrics.jsonl`, the loss curve and the final weights.
-    /// `None`: nothing is written.
-    pub run_dir: Option<PathBuf>,
-    /// Checkpoints kept (the newest); each also holds the best weights so far.
-    pub keep_checkpoints: usize,
-    /// Continue from the newest checkpoint in `run_dir` when there is one.
-    pub resume: bool,
-    /// How progress is shown.
-    pub progress: Progress,
 }
 
 impl Default for TrainConfig {
@@ -135,10 +198,6 @@ impl Default for TrainConfig {
             validation_fraction: 0.0,
             early_stopping: None,
             seed: 0,
-            run_dir: None,
-            keep_checkpoints: 2,
-            resume: true,
-            progress: Progress::Auto,
         }
     }
 }
@@ -177,15 +236,13 @@ impl TrainConfig {
         p.unit_interval("validation_fraction", self.validation_fraction);
         if let Some(es) = &self.early_stopping {
             if let Err(TrainError::InvalidConfig { field, message }) =
-                crate::monitor::Monitor::parse(&es.metric)
+                crate::monitor::Monitor::split_of(&es.metric)
             {
                 p.push(field, message);
             }
             p.non_negative("early_stopping.min_delta", es.min_delta);
+            p.non_negative("early_stopping.min_relative_delta", es.min_relative_delta);
         }
-        p.require(self.keep_checkpoints >= 1, "keep_checkpoints", || {
-            "must be at least 1 (the newest checkpoint is what a run resumes from)".into()
-        });
         p.nest("optimizer", self.optimizer.problems());
         p.nest("schedule", self.schedule.problems());
         p

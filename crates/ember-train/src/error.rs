@@ -69,6 +69,10 @@ pub enum TrainError {
     /// A metric could not be computed.
     #[error(transparent)]
     Metric(#[from] MetricError),
+    /// A step's outputs do not fit the loop or a metric (a user's step or metric may say so
+    /// too).
+    #[error("step: {0}")]
+    Step(String),
     /// The loss curve could not be drawn.
     #[error(transparent)]
     Plot(#[from] PlotError),

@@ -48,6 +48,33 @@ impl EpochRecord {
             self.train.get(name.strip_prefix("train_")?).copied()
         }
     }
+
+    /// The epoch's lines of `metrics.jsonl`: one object per split with `epoch`, `split`,
+    /// `learning_rate`, `elapsed_s` and every metric.
+    ///
+    /// ```
+    /// # use ember_train::EpochRecord;
+    /// let r = EpochRecord { epoch: 2, learning_rate: 0.5, elapsed_s: 1.0, train: [("loss".to_string(), 0.25)].into(), valid: None };
+    /// assert_eq!(r.to_jsonl(), "{\"elapsed_s\":1.0,\"epoch\":2,\"learning_rate\":0.5,\"loss\":0.25,\"split\":\"train\"}\n");
+    /// ```
+    pub fn to_jsonl(&self) -> String {
+        let mut out = String::new();
+        let splits = [("train", Some(&self.train)), ("valid", self.valid.as_ref())];
+        for (split, metrics) in splits {
+            let Some(metrics) = metrics else { continue };
+            let mut line = serde_json::Map::new();
+            line.insert("epoch".into(), self.epoch.into());
+            line.insert("split".into(), split.into());
+            line.insert("learning_rate".into(), self.learning_rate.into());
+            line.insert("elapsed_s".into(), self.elapsed_s.into());
+            for (k, v) in metrics {
+                line.insert(k.clone(), (*v).into());
+            }
+            out.push_str(&serde_json::Value::Object(line).to_string());
+            out.push('\n');
+        }
+        out
+    }
 }
 
 /// Every epoch of a run.
@@ -89,30 +116,59 @@ impl History {
     /// assert_eq!(h.to_jsonl(), "");
     /// ```
     pub fn to_jsonl(&self) -> String {
-        let mut out = String::new();
-        for e in &self.epochs {
-            let splits = [("train", Some(&e.train)), ("valid", e.valid.as_ref())];
-            for (split, metrics) in splits {
-                let Some(metrics) = metrics else { continue };
-                let mut line = serde_json::Map::new();
-                line.insert("epoch".into(), e.epoch.into());
-                line.insert("split".into(), split.into());
-                line.insert("learning_rate".into(), e.learning_rate.into());
-                line.insert("elapsed_s".into(), e.elapsed_s.into());
-                for (k, v) in metrics {
-                    line.insert(k.clone(), (*v).into());
-                }
-                out.push_str(&serde_json::Value::Object(line).to_string());
-                out.push('\n');
-            }
+        self.epochs.iter().map(EpochRecord::to_jsonl).collect()
+    }
+}
+
+/// The run writer: `metrics.jsonl` (rewritten once when a run starts or resumes, from the
+/// checkpoint's history, then appended to and synced after every epoch) and the loss curve.
+pub(crate) struct RunLog {
+    dir: std::path::PathBuf,
+}
+
+impl RunLog {
+    pub fn new(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
         }
-        out
     }
 
-    /// Writes `metrics.jsonl`, `loss.png` and `loss.svg` into `dir`, each atomically.
-    pub(crate) fn write(&self, dir: &Path) -> Result<(), TrainError> {
-        let path = dir.join("metrics.jsonl");
-        write_file_atomically(&path, |f| f.write_all(self.to_jsonl().as_bytes()))?;
+    fn path(&self) -> std::path::PathBuf {
+        self.dir.join("metrics.jsonl")
+    }
+
+    /// Starts the log over with `history` (empty for a new run): lines a killed run wrote
+    /// after its last checkpoint are dropped, since those epochs run again.
+    pub fn restart(&self, history: &History) -> Result<(), TrainError> {
+        let path = self.path();
+        write_file_atomically(&path, |f| f.write_all(history.to_jsonl().as_bytes()))?;
+        history.draw(&self.dir)
+    }
+
+    /// Appends the newest epoch of `history` and redraws the curve.
+    pub fn append(&self, history: &History) -> Result<(), TrainError> {
+        let Some(record) = history.last() else {
+            return Ok(());
+        };
+        let path = self.path();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| {
+                f.write_all(record.to_jsonl().as_bytes())?;
+                f.sync_data()
+            })
+            .map_err(TrainError::io(&path))?;
+        history.draw(&self.dir)
+    }
+}
+
+impl History {
+    /// Draws `loss.png` and `loss.svg` into `dir`, each atomically.
+    fn draw(&self, dir: &Path) -> Result<(), TrainError> {
+        if self.epochs.is_empty() {
+            return Ok(());
+        }
         let epochs: Vec<f64> = self.epochs.iter().map(|e| e.epoch as f64).collect();
         let mut chart = LineChart::new("loss").with_axis_labels("epoch", "loss");
         for split in ["train", "valid"] {

@@ -1,19 +1,22 @@
-//! Training loops for ember on burn's autodiff and optimizers.
+//! The training loop of ember on burn's autodiff and optimizers, for any burn module.
 //!
-//! [`train`] runs mini-batch training of any [`Trainable`] burn module: SGD (momentum,
-//! Nesterov), Adam, AdamW or RMSProp; constant, step, cosine or reduce-on-plateau schedules
-//! after an optional linear warm-up; gradient clipping and weight decay; a validation set
-//! (given, or a seeded, stratified fraction of the training data); early stopping that can
-//! restore the best weights; progress bars (or one line per epoch when output is not a
-//! terminal); and, in a run directory, `metrics.jsonl`, the loss curve (PNG and SVG) and
-//! checkpoints written atomically, from which a killed run resumes to exactly the weights it
-//! would have reached.
+//! A module implements [`TrainStep`] for batches of its own type (a loss and the outputs
+//! metrics read), the data comes from any burn `Dataset` + `Batcher` ([`DatasetSource`]) or
+//! from ember's in-memory matrices ([`MatrixData`], the fast path ember's estimators use), and
+//! a [`Trainer`] runs it: SGD (momentum, Nesterov), Adam, AdamW or RMSProp; constant, step,
+//! cosine or reduce-on-plateau schedules after an optional linear warm-up; gradient clipping
+//! and weight decay; a validation set (given, or a seeded, stratified fraction of the
+//! training data); typed metrics (scikit-learn's, or a user's own [`Metric`]); early stopping
+//! that can restore the best weights; progress bars (or one line per epoch when output is not
+//! a terminal); and, in a run directory ([`RunOptions`]), `metrics.jsonl`, the loss curve
+//! (PNG and SVG) and checkpoints written atomically, from which a killed run resumes to
+//! exactly the weights it would have reached.
 //!
 //! Why our own loop rather than burn-train's `Learner`: exact resume needs the data order,
 //! the dropout stream and the schedule's state restored per epoch, checkpoints must be atomic
 //! directories, and progress must be one line per epoch off a terminal; burn-train offers
 //! none of these as such, and its `train` feature adds a second UI stack to a build that
-//! already takes most of CI's time.
+//! already takes most of CI's time. Its `TrainStep` is the model for ours.
 //!
 //! ```no_run
 //! # use ember_train::*;
@@ -23,16 +26,18 @@
 //!     schedule: Schedule::Cosine { t_max: None, eta_min: 0.0 },
 //!     early_stopping: Some(EarlyStopping::default()),
 //!     validation_fraction: 0.1,
-//!     run_dir: Some("out/run".into()),
 //!     ..TrainConfig::default()
 //! };
-//! # let _ = config;
+//! let run = RunOptions::in_dir("out/run");
+//! # let _ = (config, run);
 //! ```
 
 mod checkpoint;
 mod config;
+mod epoch;
 mod error;
 mod history;
+mod metric;
 mod monitor;
 mod objective;
 mod optimizer;
@@ -40,15 +45,20 @@ mod predict;
 mod problems;
 mod progress;
 mod schedule;
+mod source;
+mod step;
 mod trainer;
 
 pub use checkpoint::write_file_atomically;
-pub use config::{EarlyStopping, Progress, TrainConfig};
+pub use config::{EarlyStopping, Progress, RunOptions, TrainConfig};
 pub use error::TrainError;
 pub use history::{EpochRecord, History};
+pub use metric::{Classification, Metric, MetricInput, Regression, TargetValues};
 pub use objective::{BatchTargets, Objective, Targets, probabilities};
 pub use optimizer::{GradClip, OptimizerConfig};
 pub use predict::outputs;
 pub use problems::{Problem, Problems};
 pub use schedule::Schedule;
-pub use trainer::{Trainable, Trained, train};
+pub use source::{BatchSource, DatasetSource, MatrixData};
+pub use step::{MatrixBatch, StepOutput, TrainStep, Trainable};
+pub use trainer::{Trained, Trainer, train};

@@ -1,13 +1,13 @@
 //! What is minimised, and how an epoch is scored.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use burn::tensor::activation::{log_softmax, relu};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use ember_data::{DataError, Dataset};
-use ember_metrics::{Average, ClassificationAccumulator, RegressionAccumulator};
 
 use crate::TrainError;
+use crate::metric::{Classification, MetricFactory, Regression};
 
 /// The loss a model is trained on; it also fixes the metrics reported each epoch.
 ///
@@ -85,19 +85,16 @@ impl Objective {
     /// assert!(Objective::BinaryCrossEntropy.metric_names(true).contains(&"valid_f1_macro".to_string()));
     /// ```
     pub fn metric_names(&self, with_validation: bool) -> Vec<String> {
-        let (train, valid): (&[&str], &[&str]) = if self.is_classification() {
-            (
-                &["loss", "accuracy"],
-                &["loss", "accuracy", "balanced_accuracy", "f1_macro"],
-            )
-        } else {
-            (&["loss"], &["loss", "mse", "rmse", "mae", "r2"])
+        let names = |split: &str, metrics: Vec<Arc<dyn MetricFactory>>| {
+            std::iter::once(format!("{split}_loss"))
+                .chain(metrics.iter().map(|m| format!("{split}_{}", m.name())))
+                .collect::<Vec<_>>()
         };
-        let valid = if with_validation { valid } else { &[] };
-        let names = train.iter().map(|m| format!("train_{m}"));
-        names
-            .chain(valid.iter().map(|m| format!("valid_{m}")))
-            .collect()
+        let mut all = names("train", self.train_metrics());
+        if with_validation {
+            all.extend(names("valid", self.valid_metrics()));
+        }
+        all
     }
 
     fn n_classes(&self) -> usize {
@@ -193,8 +190,7 @@ impl Objective {
         }
     }
 
-    /// The mean loss of a batch (shape `[1]`) and, for classification, the number of correct
-    /// predictions (shape `[1]`), both still on the device.
+    /// The mean loss of a batch (shape `[1]`), still on the device.
     ///
     /// ```
     /// use burn::tensor::{Device, Tensor};
@@ -202,52 +198,29 @@ impl Objective {
     /// let device = Device::flex();
     /// let mse = Objective::MeanSquaredError { n_outputs: 1 };
     /// let y = mse.batch_targets(&Targets::Real(vec![1.0, 3.0]), &[0, 1], &device);
-    /// let (loss, _) = mse.loss(Tensor::zeros([2, 1], &device), &y);
+    /// let loss = mse.loss(Tensor::zeros([2, 1], &device), &y);
     /// assert_eq!(loss.into_scalar::<f32>(), 5.0);
     /// ```
-    pub fn loss(
-        &self,
-        output: Tensor<2>,
-        targets: &BatchTargets,
-    ) -> (Tensor<1>, Option<Tensor<1>>) {
+    pub fn loss(&self, output: Tensor<2>, targets: &BatchTargets) -> Tensor<1> {
         match (self, targets) {
             (Self::MeanSquaredError { .. }, BatchTargets::Real(y)) => {
                 let y = y.clone().cast(output.dtype());
-                ((output - y).square().mean(), None)
+                (output - y).square().mean()
             }
             (Self::CrossEntropy { .. }, BatchTargets::Classes(c)) => {
                 let c = c.clone().unsqueeze_dim::<2>(1);
-                let correct = output
-                    .clone()
-                    .detach()
-                    .argmax(1)
-                    .equal(c.clone())
-                    .int()
-                    .sum()
-                    .float();
-                let picked = log_softmax(output, 1).gather(1, c);
-                (picked.mean().neg(), Some(correct))
+                log_softmax(output, 1).gather(1, c).mean().neg()
             }
             (Self::BinaryCrossEntropy, BatchTargets::Classes(c)) => {
-                let c = c.clone().unsqueeze_dim::<2>(1);
-                let correct = output
-                    .clone()
-                    .detach()
-                    .greater_elem(0.0)
-                    .int()
-                    .equal(c.clone())
-                    .int()
-                    .sum()
-                    .float();
-                let y = c.float().cast(output.dtype());
+                let y = c.clone().unsqueeze_dim::<2>(1).float().cast(output.dtype());
                 // log(1 + e^z) − y·z, computed stably.
                 let loss =
                     relu(output.clone()) - output.clone() * y + output.abs().neg().exp().log1p();
-                (loss.mean(), Some(correct))
+                loss.mean()
             }
             (Self::MeanSquaredError { .. }, BatchTargets::Classes(c)) => {
                 let y = c.clone().unsqueeze_dim::<2>(1).float().cast(output.dtype());
-                ((output - y).square().mean(), None)
+                (output - y).square().mean()
             }
             (_, BatchTargets::Real(y)) => {
                 // Class indices given as reals: round them (what `targets` would have checked).
@@ -257,73 +230,34 @@ impl Objective {
         }
     }
 
-    /// A fresh accumulator of this objective's metrics.
-    pub(crate) fn accumulator(&self) -> Accumulator {
-        match *self {
-            Self::MeanSquaredError { n_outputs } => {
-                Accumulator::Regression(RegressionAccumulator::new(n_outputs))
-            }
-            _ => Accumulator::Classification(ClassificationAccumulator::new(self.n_classes())),
+    /// The metrics this objective's runs compute on the training split, besides the loss
+    /// (accuracy for a classifier, from the outputs as they were trained).
+    pub(crate) fn train_metrics(&self) -> Vec<Arc<dyn MetricFactory>> {
+        if self.is_classification() {
+            vec![Arc::new(Classification::accuracy(self.n_classes()))]
+        } else {
+            Vec::new()
         }
     }
-}
 
-/// Streaming metrics of one split for one epoch.
-pub(crate) enum Accumulator {
-    Regression(RegressionAccumulator),
-    Classification(ClassificationAccumulator),
-}
-
-impl Accumulator {
-    /// Adds a batch of raw model outputs (`n × n_outputs`, row-major) for rows `rows`.
-    pub(crate) fn update(
-        &mut self,
-        targets: &Targets,
-        rows: &[usize],
-        output: &[f32],
-    ) -> Result<(), TrainError> {
-        match (self, targets) {
-            (Self::Regression(acc), Targets::Real(y)) => {
-                let k = output.len() / rows.len().max(1);
-                let truth: Vec<f64> = rows
-                    .iter()
-                    .flat_map(|&r| y[r * k..(r + 1) * k].iter().map(|&v| f64::from(v)))
-                    .collect();
-                let pred: Vec<f64> = output.iter().map(|&v| f64::from(v)).collect();
-                acc.update(&truth, &pred)?;
-            }
-            (Self::Classification(acc), Targets::Classes(c)) => {
-                let truth: Vec<usize> = rows.iter().map(|&r| c[r] as usize).collect();
-                let proba = probabilities(output, acc.confusion().n_classes(), rows.len());
-                acc.update_proba(&truth, &proba)?;
-            }
-            _ => unreachable!("accumulators are built by the same objective"),
+    /// The scikit-learn metrics this objective's runs compute on the validation split.
+    pub(crate) fn valid_metrics(&self) -> Vec<Arc<dyn MetricFactory>> {
+        if self.is_classification() {
+            let k = self.n_classes();
+            vec![
+                Arc::new(Classification::accuracy(k)),
+                Arc::new(Classification::balanced_accuracy(k)),
+                Arc::new(Classification::f1_macro(k)),
+            ]
+        } else {
+            let k = self.n_outputs();
+            vec![
+                Arc::new(Regression::mse(k)),
+                Arc::new(Regression::rmse(k)),
+                Arc::new(Regression::mae(k)),
+                Arc::new(Regression::r2(k)),
+            ]
         }
-        Ok(())
-    }
-
-    /// The metrics by name.
-    pub(crate) fn metrics(&self) -> Result<BTreeMap<String, f64>, TrainError> {
-        let mut m = BTreeMap::new();
-        match self {
-            Self::Regression(acc) => {
-                m.insert("loss".into(), acc.mse()?);
-                m.insert("mse".into(), acc.mse()?);
-                m.insert("rmse".into(), acc.rmse()?);
-                m.insert("mae".into(), acc.mae()?);
-                if acc.len() >= 2 {
-                    m.insert("r2".into(), acc.r2()?);
-                }
-            }
-            Self::Classification(acc) => {
-                let cm = acc.confusion();
-                m.insert("loss".into(), acc.log_loss()?);
-                m.insert("accuracy".into(), cm.accuracy());
-                m.insert("balanced_accuracy".into(), cm.balanced_accuracy());
-                m.insert("f1_macro".into(), cm.f1(Average::Macro)?);
-            }
-        }
-        Ok(m)
     }
 }
 
@@ -394,12 +328,10 @@ mod tests {
             &[0, 1, 2, 3],
             &device(),
         );
-        let (loss, correct) = objective.loss(t, &targets);
+        let loss = objective.loss(t, &targets);
         let proba = probabilities(&values, 3, 4);
         let expected = ember_metrics::log_loss(&classes, &proba, 3).expect("valid input");
         assert!((value(loss) - expected).abs() < 1e-5 * expected.max(1.0));
-        // argmax rows: 0, 1, 2, 0 → three correct.
-        assert_eq!(value(correct.expect("classification")), 3.0);
     }
 
     #[test]
@@ -413,7 +345,7 @@ mod tests {
             &[0, 1, 2, 3, 4],
             &device(),
         );
-        let (loss, correct) = objective.loss(t, &targets);
+        let loss = objective.loss(t, &targets);
         // log(1 + e^-z) for y = 1, log(1 + e^z) for y = 0, exactly (no clipping at ±40).
         let expected: f64 = logits
             .iter()
@@ -432,8 +364,6 @@ mod tests {
             (value(loss) - expected).abs() < 1e-5 * expected,
             "{expected}"
         );
-        // z > 0 predicts 1: rows 0 and 3 right, row 2 (z = 0 → 0) right.
-        assert_eq!(value(correct.expect("classification")), 3.0);
     }
 
     #[test]
@@ -445,9 +375,8 @@ mod tests {
         );
         let targets =
             objective.batch_targets(&Targets::Real(vec![1.0, 0.0, 0.0, 8.0]), &[0, 1], &device());
-        let (loss, correct) = objective.loss(pred, &targets);
+        let loss = objective.loss(pred, &targets);
         assert_eq!(value(loss), (0.0 + 4.0 + 9.0 + 16.0) / 4.0);
-        assert!(correct.is_none());
     }
 
     #[test]

@@ -1,51 +1,29 @@
-//! The training loop.
+//! The training loop: [`Trainer`] for any [`TrainStep`] module on any [`BatchSource`], and
+//! [`train`], its form for ember's matrix data and [`Objective`]s.
 
-use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::ModuleOptimizer;
 use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device, Tensor, TensorData};
+use burn::tensor::{Bytes, Device};
 use ember_data::split::{stratified_train_test_indices, train_test_indices};
 use ember_data::{DataError, Dataset};
-use rand::seq::SliceRandom;
-use rand::{SeedableRng, rngs::StdRng};
 
-use crate::checkpoint::{self, RunState, write_file_atomically};
-use crate::monitor::{Monitor, Split};
-use crate::objective::{Accumulator, Targets};
+use crate::checkpoint::{Checkpointer, RunState, write_file_atomically};
+use crate::epoch::{EpochRun, evaluate};
+use crate::history::RunLog;
+use crate::metric::{Metric, MetricFactory};
+use crate::monitor::{Monitor, Split, Watch};
 use crate::progress::Reporter;
-use crate::{EpochRecord, History, Objective, TrainConfig, TrainError};
-
-/// A burn module the loop can train: a forward pass from a batch of features to outputs, and
-/// optionally a penalty added to the loss (e.g. an L2 term that spares the intercept).
-///
-/// ```
-/// use burn::module::Module;
-/// use burn::nn::{Linear, LinearConfig};
-/// use burn::tensor::{Device, Tensor};
-/// use ember_train::Trainable;
-///
-/// #[derive(Module, Debug)]
-/// struct Affine { linear: Linear }
-///
-/// impl Trainable for Affine {
-///     fn forward(&self, x: Tensor<2>) -> Tensor<2> { self.linear.forward(x) }
-/// }
-/// let model = Affine { linear: LinearConfig::new(3, 1).init(&Device::flex()) };
-/// assert_eq!(model.forward(Tensor::zeros([2, 3], &Device::flex())).dims(), [2, 1]);
-/// ```
-pub trait Trainable: Module + Clone {
-    /// Outputs (`n × n_outputs`) for features (`n × n_features`).
-    fn forward(&self, x: Tensor<2>) -> Tensor<2>;
-    /// A term added to each batch's loss (shape `[1]`), or `None`.
-    fn penalty(&self) -> Option<Tensor<1>> {
-        None
-    }
-}
+use crate::source::Subset;
+use crate::{
+    BatchSource, EpochRecord, MatrixData, Objective, RunOptions, TrainConfig, TrainError,
+    TrainStep, Trainable,
+};
 
 /// A trained model and how it got there.
 #[derive(Debug)]
@@ -54,31 +32,236 @@ pub struct Trained<M> {
     /// device (without autodiff).
     pub model: M,
     /// Every epoch's metrics.
-    pub history: History,
+    pub history: crate::History,
     /// The epoch whose weights are in `model`.
     pub epoch: usize,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
 }
 
-/// Trains the model that `init` builds (on the autodiff form of `device`, after seeding it
-/// with `config.seed`) to minimise `objective` on `train`, scoring `valid` (or a held-out
-/// `validation_fraction` of `train`) after every epoch.
+/// Rows per forward pass when scoring, unless [`Trainer::eval_batch_size`] says otherwise.
+pub(crate) const EVAL_BATCH: usize = 4096;
+
+/// The loop, with its hyper-parameters, run options and metrics: trains any module that
+/// implements [`TrainStep`] for the batches a [`BatchSource`] builds.
 ///
-/// With `config.run_dir`, each epoch writes a checkpoint, `metrics.jsonl` and the loss curve;
-/// a run started again with the same config and data continues from its newest checkpoint
-/// and ends, on the CPU backends, with exactly the weights of a run never interrupted.
+/// Every epoch trains on the source's samples in a seeded order (reshuffled per epoch), then
+/// scores the validation set (given, or a seeded fraction held out of the training data,
+/// stratified where the source names classes). Metrics are the step's loss plus those
+/// added, per split; early stopping and reduce-on-plateau may watch only those. In a run
+/// directory each epoch writes an atomic checkpoint, a line per split to `metrics.jsonl` and
+/// the loss curve; a killed run started again continues from its newest checkpoint to
+/// exactly the weights of an uninterrupted run on the CPU backends.
 ///
-/// burn's CPU backends keep one random generator per process (initialisation and dropout draw
-/// from it), so that a seeded run is reproducible whatever else the process does, runs in one
-/// process take turns: a second `train` call waits for the first to finish.
+/// burn's CPU backends keep one random generator per process (initialisation and dropout
+/// draw from it), so that a seeded run is reproducible whatever else the process does, runs
+/// in one process take turns: a second `fit` waits for the first to finish.
+///
+/// ```
+/// use burn::data::dataloader::batcher::Batcher;
+/// use burn::data::dataset::InMemDataset;
+/// use burn::module::Module;
+/// use burn::nn::{Linear, LinearConfig};
+/// use burn::tensor::{Device, Tensor, TensorData};
+/// use ember_train::*;
+///
+/// #[derive(Clone)]
+/// struct Point { x: f32, y: f32 }
+/// struct Points;
+/// impl Batcher<Point, (Tensor<2>, Tensor<2>)> for Points {
+///     fn batch(&self, items: Vec<Point>, device: &Device) -> (Tensor<2>, Tensor<2>) {
+///         let n = items.len();
+///         let col = |f: fn(&Point) -> f32| Tensor::from_data(TensorData::new(items.iter().map(f).collect(), [n, 1]), device);
+///         (col(|p| p.x), col(|p| p.y))
+///     }
+/// }
+/// #[derive(Module, Debug)]
+/// struct Line { linear: Linear }
+/// impl TrainStep<(Tensor<2>, Tensor<2>)> for Line {
+///     fn step(&self, (x, y): (Tensor<2>, Tensor<2>)) -> Result<StepOutput, TrainError> {
+///         let out = self.linear.forward(x);
+///         let loss = (out.clone() - y.clone()).square().mean();
+///         Ok(StepOutput::new(loss).with_outputs(out, BatchTargets::Real(y)))
+///     }
+/// }
+/// let points: Vec<Point> = (0..64).map(|i| Point { x: i as f32 / 64.0, y: 2.0 * i as f32 / 64.0 + 1.0 }).collect();
+/// let data = DatasetSource::new(InMemDataset::new(points), Points);
+/// let config = TrainConfig { epochs: 200, batch_size: 16, learning_rate: 0.05, ..Default::default() };
+/// let trained = Trainer::new(&config)
+///     .run_options(RunOptions::quiet())
+///     .metric(Regression::r2(1))
+///     .fit(|d| Line { linear: LinearConfig::new(1, 1).init(d) }, &data, None, &Device::flex())?;
+/// assert!(trained.history.last().unwrap().train["r2"] > 0.99);
+/// # Ok::<(), TrainError>(())
+/// ```
+pub struct Trainer<'c> {
+    config: &'c TrainConfig,
+    run: RunOptions,
+    train_metrics: Vec<Arc<dyn MetricFactory>>,
+    valid_metrics: Vec<Arc<dyn MetricFactory>>,
+    eval_batch_size: usize,
+}
+
+impl<'c> Trainer<'c> {
+    /// A loop with `config`'s hyper-parameters, the default [`RunOptions`] and the loss as its
+    /// only metric.
+    pub fn new(config: &'c TrainConfig) -> Self {
+        Self {
+            config,
+            run: RunOptions::default(),
+            train_metrics: Vec::new(),
+            valid_metrics: Vec::new(),
+            eval_batch_size: EVAL_BATCH,
+        }
+    }
+
+    /// Where the run writes and how it shows progress.
+    pub fn run_options(mut self, run: RunOptions) -> Self {
+        self.run = run;
+        self
+    }
+
+    /// A metric computed on both splits (on the training split, from the outputs as they
+    /// were trained, like Keras).
+    pub fn metric<M: Metric + Clone + Sync + 'static>(mut self, metric: M) -> Self {
+        self.train_metrics.push(Arc::new(metric.clone()));
+        self.valid_metrics.push(Arc::new(metric));
+        self
+    }
+
+    /// A metric computed on the validation split only.
+    pub fn valid_metric<M: Metric + Clone + Sync + 'static>(mut self, metric: M) -> Self {
+        self.valid_metrics.push(Arc::new(metric));
+        self
+    }
+
+    /// Samples per forward pass when scoring the validation set (4096 by default; smaller
+    /// for models with large activations, such as convolutions on images).
+    pub fn eval_batch_size(mut self, rows: usize) -> Self {
+        self.eval_batch_size = rows.max(1);
+        self
+    }
+
+    fn with_objective(mut self, objective: Objective) -> Self {
+        self.train_metrics.extend(objective.train_metrics());
+        self.valid_metrics.extend(objective.valid_metrics());
+        self
+    }
+
+    /// Trains the module `init` builds (on the autodiff form of `device`, after seeding it
+    /// with the config's seed) on `train`, scoring `valid` (or a held-out
+    /// `validation_fraction` of `train`) after every epoch.
+    pub fn fit<M: TrainStep<B>, B>(
+        self,
+        init: impl Fn(&Device) -> M,
+        train: &dyn BatchSource<B>,
+        valid: Option<&dyn BatchSource<B>>,
+        device: &Device,
+    ) -> Result<Trained<M>, TrainError> {
+        self.config.validate()?;
+        self.run.validate()?;
+        if train.is_empty() {
+            return Err(DataError::Empty("training").into());
+        }
+        if valid.is_some_and(|v| v.is_empty()) {
+            return Err(DataError::Empty("validation").into());
+        }
+        // One run at a time holds the backend's process-wide random generator (see above).
+        static RANDOM_STREAM: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _turn = RANDOM_STREAM
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (fit, held) = split_validation(train, valid, self.config)?;
+        let fit_rows: Option<Subset<'_, B>> = fit.map(|rows| Subset {
+            source: train,
+            rows,
+        });
+        let held_rows: Option<Subset<'_, B>> = held.map(|rows| Subset {
+            source: train,
+            rows,
+        });
+        let valid = valid.or(held_rows.as_ref().map(|s| s as &dyn BatchSource<B>));
+        let watch = self.watch(valid.is_some())?;
+        Loop {
+            fingerprint: fingerprint(self.config, train)?,
+            trainer: &self,
+            device: device.clone().autodiff(),
+            train: fit_rows
+                .as_ref()
+                .map_or(train, |s| s as &dyn BatchSource<B>),
+            valid,
+            watch,
+        }
+        .run(init)
+    }
+
+    /// The metrics a run writes, as early stopping names them (`train_loss`, …).
+    fn produced(&self, has_valid: bool) -> Vec<(String, bool)> {
+        let split = |name: &str, metrics: &[Arc<dyn MetricFactory>]| {
+            std::iter::once((format!("{name}_loss"), false))
+                .chain(
+                    metrics
+                        .iter()
+                        .map(|m| (format!("{name}_{}", m.name()), m.higher_is_better())),
+                )
+                .collect::<Vec<_>>()
+        };
+        let mut all = split("train", &self.train_metrics);
+        if has_valid {
+            all.extend(split("valid", &self.valid_metrics));
+        }
+        all
+    }
+
+    /// What early stopping and reduce-on-plateau watch: a metric this run produces, else an
+    /// error before the first epoch naming those it does.
+    fn watch(&self, has_valid: bool) -> Result<Watch, TrainError> {
+        let stopping = self.config.early_stopping.clone();
+        let name = match &stopping {
+            Some(es) => es.metric.clone(),
+            None if has_valid => "valid_loss".into(),
+            None => "train_loss".into(),
+        };
+        let split = Monitor::split_of(&name)?;
+        let produced = self.produced(has_valid);
+        let Some(&(_, maximise)) = self.produced(true).iter().find(|(m, _)| *m == name) else {
+            let names: Vec<&str> = produced.iter().map(|(m, _)| m.as_str()).collect();
+            return Err(TrainError::config(
+                "early_stopping.metric",
+                format!(
+                    "`{name}` is not a metric this run produces; it produces {}",
+                    names.join(", ")
+                ),
+            ));
+        };
+        if split == Split::Valid && !has_valid {
+            return Err(TrainError::config(
+                "early_stopping.metric",
+                format!("`{name}` needs a validation set: give one or set validation_fraction"),
+            ));
+        }
+        Ok(Watch {
+            monitor: Monitor {
+                name,
+                split,
+                maximise,
+            },
+            stopping,
+        })
+    }
+}
+
+/// Trains the [`Trainable`] module `init` builds to minimise `objective` on the matrix data
+/// `train`, scoring `valid` (or a held-out `validation_fraction` of `train`, stratified for
+/// classification) with the objective's metrics after every epoch: the loop of ember's own
+/// estimators (see [`Trainer`] for everything else).
 ///
 /// ```
 /// use burn::module::Module;
 /// use burn::nn::{Linear, LinearConfig};
 /// use burn::tensor::{Device, Tensor};
 /// use ember_data::generators::seed_line;
-/// use ember_train::{train, Objective, Progress, TrainConfig, Trainable};
+/// use ember_train::{train, Objective, RunOptions, TrainConfig, Trainable};
 ///
 /// #[derive(Module, Debug)]
 /// struct Affine { linear: Linear }
@@ -87,11 +270,11 @@ pub struct Trained<M> {
 /// }
 ///
 /// let data = seed_line(200, 42).cast::<f32>();
-/// let config = TrainConfig { epochs: 300, batch_size: 50, learning_rate: 0.05, progress: Progress::Off, ..Default::default() };
+/// let config = TrainConfig { epochs: 300, batch_size: 50, learning_rate: 0.05, ..Default::default() };
 /// let trained = train(
 ///     |device| Affine { linear: LinearConfig::new(1, 1).init(device) },
 ///     Objective::MeanSquaredError { n_outputs: 1 },
-///     &data, None, &config, &Device::flex(),
+///     &data, None, &config, &RunOptions::quiet(), &Device::flex(),
 /// )?;
 /// let first = trained.history.epochs[0].train["loss"];
 /// let last = trained.history.last().unwrap().train["loss"];
@@ -104,21 +287,13 @@ pub fn train<M: Trainable>(
     train: &Dataset<f32>,
     valid: Option<&Dataset<f32>>,
     config: &TrainConfig,
+    run: &RunOptions,
     device: &Device,
 ) -> Result<Trained<M>, TrainError> {
     config.validate()?;
-    check_features(train, "training")?;
-    // One run at a time holds the backend's process-wide random generator (see above).
-    static RANDOM_STREAM: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = RANDOM_STREAM
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let held_out = split_validation(objective, train, valid, config)?;
-    let train_data = Prepared::new(objective, held_out.as_ref().map_or(train, |(t, _)| t))?;
-    let valid_set = held_out.as_ref().map(|(_, v)| v);
-    let valid_data = match (valid, valid_set) {
-        (Some(v), _) => {
-            check_features(v, "validation")?;
+    let train_data = MatrixData::new(objective, train)?;
+    let valid_data = match valid {
+        Some(v) => {
             if v.x().n_cols() != train.x().n_cols() {
                 return Err(DataError::Mismatch {
                     what: "validation features vs training features",
@@ -127,176 +302,68 @@ pub fn train<M: Trainable>(
                 }
                 .into());
             }
-            Some(Prepared::new(objective, v)?)
+            Some(MatrixData::new(objective, v).map_err(|e| match e {
+                TrainError::Data(DataError::Empty(_)) => DataError::Empty("validation").into(),
+                other => other,
+            })?)
         }
-        (None, Some(v)) => Some(Prepared::new(objective, v)?),
-        (None, None) => None,
+        None => None,
     };
-    let monitor = monitor(config, objective, valid_data.is_some())?;
-    Loop {
-        objective,
-        config,
-        device: device.clone().autodiff(),
-        train: train_data,
-        valid: valid_data,
-        monitor,
-        fingerprint: fingerprint(config, train)?,
-    }
-    .run(init)
+    Trainer::new(config)
+        .run_options(run.clone())
+        .with_objective(objective)
+        .fit(
+            init,
+            &train_data,
+            valid_data.as_ref().map(|v| v as &dyn BatchSource<_>),
+            device,
+        )
 }
 
-/// Features and targets of a data set, in the form batches are cut from.
-struct Prepared<'d> {
-    /// The data set's features, borrowed (a copy of a large training set would double its
-    /// memory).
-    x: &'d [f32],
-    n_features: usize,
-    targets: Targets,
-    n: usize,
-}
+/// The rows trained on and the rows held out, when a fraction of `train` is held out.
+type HeldOut = (Option<Vec<usize>>, Option<Vec<usize>>);
 
-impl<'d> Prepared<'d> {
-    fn new(objective: Objective, data: &'d Dataset<f32>) -> Result<Self, TrainError> {
-        Ok(Self {
-            x: data.x().as_slice(),
-            n_features: data.x().n_cols(),
-            targets: objective.targets(data)?,
-            n: data.n_samples(),
-        })
-    }
-
-    fn features(&self, rows: &[usize], device: &Device) -> Tensor<2> {
-        let d = self.n_features;
-        let mut values = Vec::with_capacity(rows.len() * d);
-        for &r in rows {
-            values.extend_from_slice(&self.x[r * d..(r + 1) * d]);
-        }
-        Tensor::from_data(TensorData::new(values, [rows.len(), d]), device)
-    }
-}
-
-fn check_features(data: &Dataset<f32>, what: &'static str) -> Result<(), TrainError> {
-    if data.n_samples() == 0 {
-        return Err(DataError::Empty(what).into());
-    }
-    let d = data.x().n_cols();
-    if let Some(i) = data.x().as_slice().iter().position(|v| !v.is_finite()) {
-        return Err(DataError::NonFinite {
-            what: "X",
-            row: i / d,
-            column: i % d,
-            value: f64::from(data.x().as_slice()[i]),
-        }
-        .into());
-    }
-    Ok(())
-}
-
-/// The part of the training data trained on, and the part held out for validation.
-type HeldOut = (Dataset<f32>, Dataset<f32>);
-
-/// The training and validation sets when a fraction of `train` is held out.
-fn split_validation(
-    objective: Objective,
-    train: &Dataset<f32>,
-    valid: Option<&Dataset<f32>>,
+fn split_validation<B>(
+    train: &dyn BatchSource<B>,
+    valid: Option<&dyn BatchSource<B>>,
     config: &TrainConfig,
-) -> Result<Option<HeldOut>, TrainError> {
+) -> Result<HeldOut, TrainError> {
     if valid.is_some() || config.validation_fraction == 0.0 {
-        return Ok(None);
+        return Ok((None, None));
     }
     let fraction = config.validation_fraction;
-    let (fit, held) = if objective.is_classification() {
-        let classes: Vec<usize> = train.y().as_slice().iter().map(|&v| v as usize).collect();
-        stratified_train_test_indices(&classes, fraction, config.seed)?
-    } else {
-        train_test_indices(train.n_samples(), fraction, config.seed)?
+    let (fit, held) = match train.strata() {
+        Some(classes) => stratified_train_test_indices(&classes, fraction, config.seed)?,
+        None => train_test_indices(train.len(), fraction, config.seed)?,
     };
-    Ok(Some((train.select(&fit), train.select(&held))))
+    Ok((Some(fit), Some(held)))
 }
 
-/// The metric early stopping and reduce-on-plateau watch: one this run produces, else an
-/// error before the first epoch naming those it does.
-fn monitor(
+/// What a checkpoint must match to be resumed: the hyper-parameters (but the number of
+/// epochs, which a resumed run may raise) and the training data.
+fn fingerprint<B>(
     config: &TrainConfig,
-    objective: Objective,
-    has_valid: bool,
-) -> Result<Monitor, TrainError> {
-    let name = match &config.early_stopping {
-        Some(es) => es.metric.as_str(),
-        None if has_valid => "valid_loss",
-        None => "train_loss",
-    };
-    let monitor = Monitor::parse(name)?;
-    if monitor.split == Split::Valid && !has_valid {
-        return Err(TrainError::config(
-            "early_stopping.metric",
-            format!("`{name}` needs a validation set: give one or set validation_fraction"),
-        ));
-    }
-    let produced = objective.metric_names(has_valid);
-    if !produced.iter().any(|m| m == name) {
-        return Err(TrainError::config(
-            "early_stopping.metric",
-            format!(
-                "`{name}` is not a metric this run produces; it produces {}",
-                produced.join(", ")
-            ),
-        ));
-    }
-    Ok(monitor)
-}
-
-/// What a checkpoint must match to be resumed: the config (but the number of epochs and how
-/// progress is shown) and the training data.
-fn fingerprint(
-    config: &TrainConfig,
-    train: &Dataset<f32>,
+    train: &dyn BatchSource<B>,
 ) -> Result<serde_json::Value, TrainError> {
+    let resumable = TrainConfig {
+        epochs: 0,
+        ..config.clone()
+    };
     let mut value =
-        serde_json::to_value(config).map_err(|e| TrainError::config("", e.to_string()))?;
+        serde_json::to_value(resumable).map_err(|e| TrainError::config("", e.to_string()))?;
     if let Some(map) = value.as_object_mut() {
-        for volatile in [
-            "epochs",
-            "progress",
-            "resume",
-            "run_dir",
-            "keep_checkpoints",
-        ] {
-            map.remove(volatile);
-        }
-        // FNV-1a over the bits of X and y: a different data set is not resumed.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for v in train.x().as_slice().iter().chain(train.y().as_slice()) {
-            hash = (hash ^ u64::from(v.to_bits())).wrapping_mul(0x0100_0000_01b3);
-        }
-        map.insert(
-            "data".into(),
-            serde_json::json!({
-                "rows": train.n_samples(),
-                "features": train.x().n_cols(),
-                "hash": format!("{hash:016x}"),
-            }),
-        );
+        map.remove("epochs");
+        map.insert("data".into(), train.fingerprint().into());
     }
     Ok(value)
 }
 
-/// A seed for epoch `epoch` of a run seeded `seed` (SplitMix64 of both).
-fn epoch_seed(seed: u64, epoch: usize) -> u64 {
-    let mut z = seed ^ (epoch as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-struct Loop<'a> {
-    objective: Objective,
-    config: &'a TrainConfig,
+struct Loop<'a, B> {
+    trainer: &'a Trainer<'a>,
     device: Device,
-    train: Prepared<'a>,
-    valid: Option<Prepared<'a>>,
-    monitor: Monitor,
+    train: &'a dyn BatchSource<B>,
+    valid: Option<&'a dyn BatchSource<B>>,
+    watch: Watch,
     fingerprint: serde_json::Value,
 }
 
@@ -321,299 +388,184 @@ fn load_bytes<M: Module>(model: M, bytes: Bytes, path: &Path) -> Result<M, Train
         })
 }
 
-impl Loop<'_> {
-    fn run<M: Trainable>(self, init: impl Fn(&Device) -> M) -> Result<Trained<M>, TrainError> {
-        let config = self.config;
-        self.device.seed(config.seed);
-        let mut model = init(&self.device);
-        let mut optimizer: ModuleOptimizer = config
-            .optimizer
-            .build(config.weight_decay, config.grad_clip);
-        let mut state = RunState {
-            fingerprint: self.fingerprint.clone(),
-            epoch: 0,
-            history: History::default(),
-            schedule: Default::default(),
-            best: None,
-            stale: 0,
-            stopped: false,
-        };
-        let mut best: Option<Bytes> = None;
-        let checkpoints = config.run_dir.as_ref().map(|d| d.join("checkpoints"));
-        let mut kept: Option<PathBuf> = None;
-        if let (Some(run_dir), Some(root)) = (&config.run_dir, &checkpoints) {
-            fs::create_dir_all(run_dir).map_err(TrainError::io(run_dir))?;
-            let resumed = if config.resume {
-                checkpoint::latest(root)?
-            } else {
-                if root.exists() {
-                    fs::remove_dir_all(root).map_err(TrainError::io(root))?;
-                }
-                None
-            };
-            if let Some(ckpt) = resumed {
-                check_fingerprint(&ckpt.state.fingerprint, &self.fingerprint, &ckpt.dir)?;
-                model = model
-                    .try_load_record(ckpt.model)
-                    .map_err(|e| TrainError::Checkpoint {
-                        path: ckpt.dir.clone(),
-                        message: e.to_string(),
-                    })?;
-                optimizer =
-                    optimizer
-                        .load(&ckpt.optimizer)
-                        .map_err(|e| TrainError::Checkpoint {
-                            path: ckpt.optimizer.clone(),
-                            message: e.to_string(),
-                        })?;
-                best = ckpt.best;
-                state = ckpt.state;
-                kept = Some(ckpt.dir);
-            }
-            let json = serde_json::to_vec_pretty(config)
-                .map_err(|e| TrainError::config("", e.to_string()))?;
-            write_file_atomically(&run_dir.join("config.json"), |f| f.write_all(&json))?;
-        }
+/// Where a run stands between epochs.
+struct Progressing<M> {
+    model: M,
+    optimizer: ModuleOptimizer,
+    state: RunState,
+    /// The best weights so far, when they are to be handed back.
+    best: Option<Bytes>,
+    /// The newest checkpoint written or resumed from.
+    kept: Option<PathBuf>,
+}
 
-        let mut reporter = Reporter::new(config.progress, config.epochs, state.epoch);
-        let elapsed_before = state.history.last().map_or(0.0, |e| e.elapsed_s);
+impl<B> Loop<'_, B> {
+    fn run<M: TrainStep<B>>(self, init: impl Fn(&Device) -> M) -> Result<Trained<M>, TrainError> {
+        let config = self.trainer.config;
+        let run = &self.trainer.run;
+        self.device.seed(config.seed);
+        let checkpoints = run
+            .run_dir
+            .as_deref()
+            .map(|d| Checkpointer::new(d, run.keep_checkpoints));
+        let log = run.run_dir.as_deref().map(RunLog::new);
+        let mut at = Progressing {
+            model: init(&self.device),
+            optimizer: config.optimizer.build(config.weight_decay, config.grad_clip),
+            state: RunState::new(self.fingerprint.clone()),
+            best: None,
+            kept: None,
+        };
+        if let (Some(dir), Some(checkpoints)) = (&run.run_dir, &checkpoints) {
+            std::fs::create_dir_all(dir).map_err(TrainError::io(dir))?;
+            at = self.resume(at, checkpoints)?;
+        }
+        if let Some(log) = &log {
+            log.restart(&at.state.history)?;
+        }
+        let mut reporter = Reporter::new(run.progress, config.epochs, at.state.epoch);
+        let elapsed_before = at.state.history.last().map_or(0.0, |e| e.elapsed_s);
         let started = Instant::now();
-        while state.epoch < config.epochs && !state.stopped {
-            let epoch = state.epoch;
-            let lr = config.schedule.rate(
-                config.learning_rate,
-                epoch,
-                config.warmup_epochs,
-                config.epochs,
-                &state.schedule,
-            );
-            let epoch_start = Instant::now();
-            let (next, train_metrics) =
-                self.train_epoch(model, &mut optimizer, epoch, lr, &mut reporter, &kept)?;
-            model = next;
-            let samples_per_s = self.train.n as f64 / epoch_start.elapsed().as_secs_f64().max(1e-9);
-            let valid_metrics = match &self.valid {
-                Some(v) => Some(self.evaluate(&model.valid(), v)?),
-                None => None,
-            };
-            let record = EpochRecord {
-                epoch: epoch + 1,
-                learning_rate: lr,
-                elapsed_s: elapsed_before + started.elapsed().as_secs_f64(),
-                train: train_metrics,
-                valid: valid_metrics,
-            };
-            let watched = record.metric(&format!(
-                "{}_{}",
-                if self.monitor.split == Split::Valid {
-                    "valid"
-                } else {
-                    "train"
-                },
-                self.monitor.metric
-            ));
-            if let Some(value) = watched.map(|v| self.monitor.minimised(v)) {
-                config.schedule.observe(&mut state.schedule, value);
-                let min_delta = config.early_stopping.as_ref().map_or(0.0, |e| e.min_delta);
-                let improved = state.best.is_none_or(|(b, _)| value < b - min_delta);
-                if improved {
-                    state.best = Some((value, epoch + 1));
-                    state.stale = 0;
-                    if config
-                        .early_stopping
-                        .as_ref()
-                        .is_some_and(|e| e.restore_best)
-                    {
-                        best = Some(record_bytes(&model)?);
-                    }
-                } else {
-                    state.stale += 1;
-                }
-            }
-            if let Some(es) = &config.early_stopping
-                && state.stale >= es.patience
-            {
-                state.stopped = true;
-            }
-            reporter.end_epoch(&record, samples_per_s);
-            state.history.epochs.push(record);
-            state.epoch = epoch + 1;
-            if let (Some(run_dir), Some(root)) = (&config.run_dir, &checkpoints) {
-                kept = Some(checkpoint::save(
-                    root,
-                    &state,
-                    model.clone().into_record(),
-                    &optimizer,
-                    best.as_ref(),
-                    config.keep_checkpoints,
+        while at.state.epoch < config.epochs && !at.state.watch.stopped {
+            at = self.epoch(at, &mut reporter, elapsed_before, started)?;
+            if let Some(checkpoints) = &checkpoints {
+                at.kept = Some(checkpoints.save(
+                    &at.state,
+                    at.model.clone().into_record(),
+                    &at.optimizer,
+                    at.best.as_ref(),
                 )?);
-                state.history.write(run_dir)?;
+            }
+            if let Some(log) = &log {
+                log.append(&at.state.history)?;
             }
         }
         reporter.finish();
+        self.finish(at)
+    }
 
-        let restore = config
-            .early_stopping
-            .as_ref()
-            .is_some_and(|e| e.restore_best);
-        let (final_model, final_epoch) = match (restore, best, state.best) {
-            (true, Some(bytes), Some((_, epoch))) => {
-                let path = kept.clone().unwrap_or_default();
-                (load_bytes(model, bytes, &path)?.valid(), epoch)
-            }
-            _ => (model.valid(), state.epoch),
+    /// Continues from the newest checkpoint when the run options allow it and one exists;
+    /// else starts over (removing the checkpoints of an earlier run).
+    fn resume<M: TrainStep<B>>(
+        &self,
+        mut at: Progressing<M>,
+        checkpoints: &Checkpointer,
+    ) -> Result<Progressing<M>, TrainError> {
+        if !self.trainer.run.resume {
+            checkpoints.clear()?;
+            return Ok(at);
+        }
+        let Some(ckpt) = checkpoints.latest()? else {
+            return Ok(at);
         };
-        if let Some(run_dir) = &config.run_dir {
-            let bytes = record_bytes(&final_model)?;
-            write_file_atomically(&run_dir.join("model.bpk"), |f| f.write_all(&bytes))?;
+        check_fingerprint(&ckpt.state.fingerprint, &self.fingerprint, &ckpt.dir)?;
+        at.model = at
+            .model
+            .try_load_record(ckpt.model)
+            .map_err(|e| TrainError::Checkpoint {
+                path: ckpt.dir.clone(),
+                message: e.to_string(),
+            })?;
+        at.optimizer = at
+            .optimizer
+            .load(&ckpt.optimizer)
+            .map_err(|e| TrainError::Checkpoint {
+                path: ckpt.optimizer.clone(),
+                message: e.to_string(),
+            })?;
+        at.best = ckpt.best;
+        at.state = ckpt.state;
+        at.kept = Some(ckpt.dir);
+        Ok(at)
+    }
+
+    /// One epoch: training, validation, the record, the watch.
+    fn epoch<M: TrainStep<B>>(
+        &self,
+        mut at: Progressing<M>,
+        reporter: &mut Reporter,
+        elapsed_before: f64,
+        started: Instant,
+    ) -> Result<Progressing<M>, TrainError> {
+        let config = self.trainer.config;
+        let epoch = at.state.epoch;
+        let lr = config.schedule.rate(
+            config.learning_rate,
+            epoch,
+            config.warmup_epochs,
+            config.epochs,
+            &at.state.schedule,
+        );
+        let epoch_start = Instant::now();
+        let (model, train) = EpochRun {
+            config,
+            device: &self.device,
+            source: self.train,
+            metrics: &self.trainer.train_metrics,
+            epoch,
+            lr,
+            kept: &at.kept,
+        }
+        .train(at.model, &mut at.optimizer, reporter)?;
+        at.model = model;
+        let samples_per_s = self.train.len() as f64 / epoch_start.elapsed().as_secs_f64().max(1e-9);
+        let valid = match self.valid {
+            Some(v) => Some(evaluate(
+                &at.model.valid(),
+                v,
+                &self.trainer.valid_metrics,
+                self.trainer.eval_batch_size,
+                &self.device.clone().inner(),
+            )?),
+            None => None,
+        };
+        let record = EpochRecord {
+            epoch: epoch + 1,
+            learning_rate: lr,
+            elapsed_s: elapsed_before + started.elapsed().as_secs_f64(),
+            train,
+            valid,
+        };
+        if let Some(value) = record.metric(&self.watch.monitor.name) {
+            let value = self.watch.monitor.minimised(value);
+            config.schedule.observe(&mut at.state.schedule, value);
+            if self.watch.observe(&mut at.state.watch, epoch + 1, value)
+                && self.watch.restores_best()
+            {
+                at.best = Some(record_bytes(&at.model)?);
+            }
+        }
+        reporter.end_epoch(&record, samples_per_s);
+        at.state.history.epochs.push(record);
+        at.state.epoch = epoch + 1;
+        Ok(at)
+    }
+
+    /// The weights handed back (the best epoch's with `restore_best`), written as
+    /// `model.bpk` beside `config.json` when the run options say so.
+    fn finish<M: TrainStep<B>>(&self, at: Progressing<M>) -> Result<Trained<M>, TrainError> {
+        let (model, epoch) = match (self.watch.restores_best(), at.best, at.state.watch.best) {
+            (true, Some(bytes), Some((_, epoch))) => {
+                let path = at.kept.clone().unwrap_or_default();
+                (load_bytes(at.model, bytes, &path)?.valid(), epoch)
+            }
+            _ => (at.model.valid(), at.state.epoch),
+        };
+        let run = &self.trainer.run;
+        if let (Some(dir), true) = (&run.run_dir, run.write_model) {
+            let bytes = record_bytes(&model)?;
+            write_file_atomically(&dir.join("model.bpk"), |f| f.write_all(&bytes))?;
+            let json = serde_json::to_vec_pretty(self.trainer.config)
+                .map_err(|e| TrainError::config("", e.to_string()))?;
+            write_file_atomically(&dir.join("config.json"), |f| f.write_all(&json))?;
         }
         Ok(Trained {
-            model: final_model,
-            history: state.history,
-            epoch: final_epoch,
-            stopped_early: state.stopped,
+            model,
+            history: at.state.history,
+            epoch,
+            stopped_early: at.state.watch.stopped,
         })
     }
-
-    fn train_epoch<M: Trainable>(
-        &self,
-        mut model: M,
-        optimizer: &mut ModuleOptimizer,
-        epoch: usize,
-        lr: f64,
-        reporter: &mut Reporter,
-        kept: &Option<PathBuf>,
-    ) -> Result<(M, std::collections::BTreeMap<String, f64>), TrainError> {
-        let config = self.config;
-        let seed = epoch_seed(config.seed, epoch);
-        // Dropout draws from the device's generator: seeding it per epoch makes a resumed
-        // epoch draw exactly what the uninterrupted one drew.
-        self.device.seed(seed);
-        let mut order: Vec<usize> = (0..self.train.n).collect();
-        if config.shuffle {
-            order.shuffle(&mut StdRng::seed_from_u64(seed));
-        }
-        let n_batches = self.train.n.div_ceil(config.batch_size);
-        reporter.start_epoch(n_batches);
-        let mut stats = BatchStats::default();
-        for (b, rows) in order.chunks(config.batch_size).enumerate() {
-            let x = self.train.features(rows, &self.device);
-            let targets = self
-                .objective
-                .batch_targets(&self.train.targets, rows, &self.device);
-            let output = model.forward(x);
-            let [_, width] = output.dims();
-            if width != self.objective.n_outputs() {
-                return Err(DataError::Mismatch {
-                    what: "model outputs vs the objective's outputs",
-                    left: width,
-                    right: self.objective.n_outputs(),
-                }
-                .into());
-            }
-            let (mut loss, correct) = self.objective.loss(output, &targets);
-            if let Some(penalty) = model.penalty() {
-                loss = loss + penalty;
-            }
-            let mut values = vec![loss.clone().detach()];
-            values.extend(correct);
-            stats.pending.push((Tensor::cat(values, 0), rows.len()));
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(lr, model, grads);
-            // Reading a loss back waits for the device: do it only when the progress bar is
-            // due for a redraw, every 64 batches (so a divergence is caught soon), and at the
-            // end of the epoch.
-            if reporter.wants_update() || stats.pending.len() >= 64 || b + 1 == n_batches {
-                stats
-                    .flush()
-                    .map_err(|(batch, loss)| TrainError::Diverged {
-                        epoch: epoch + 1,
-                        batch,
-                        loss,
-                        learning_rate: lr,
-                        kept: kept.clone(),
-                    })?;
-                reporter.batch(b + 1, stats.seen, stats.mean_loss(), stats.accuracy());
-            }
-        }
-        let mut metrics = std::collections::BTreeMap::new();
-        metrics.insert("loss".to_string(), stats.mean_loss());
-        if self.objective.is_classification() {
-            metrics.insert("accuracy".to_string(), stats.accuracy().unwrap_or(0.0));
-        }
-        Ok((model, metrics))
-    }
-
-    fn evaluate<M: Trainable>(
-        &self,
-        model: &M,
-        data: &Prepared<'_>,
-    ) -> Result<std::collections::BTreeMap<String, f64>, TrainError> {
-        let mut acc: Accumulator = self.objective.accumulator();
-        let device = model_device(&self.device);
-        let rows: Vec<usize> = (0..data.n).collect();
-        for chunk in rows.chunks(EVAL_BATCH) {
-            let output = model.forward(data.features(chunk, &device));
-            let values = crate::predict::read(output)?;
-            acc.update(&data.targets, chunk, &values)?;
-        }
-        acc.metrics()
-    }
-}
-
-/// Each batch's loss (and, for classification, its count of correct predictions), kept on the
-/// device until read back in one go.
-#[derive(Default)]
-struct BatchStats {
-    pending: Vec<(Tensor<1>, usize)>,
-    batches: usize,
-    seen: usize,
-    loss_sum: f64,
-    correct_sum: Option<f64>,
-}
-
-impl BatchStats {
-    /// Reads the pending batches; the first non-finite loss is an error `(batch, loss)`
-    /// (1-based batch within the epoch).
-    fn flush(&mut self) -> Result<(), (usize, f64)> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let width = self.pending[0].0.dims()[0];
-        let rows: Vec<usize> = self.pending.iter().map(|p| p.1).collect();
-        let tensors = self.pending.drain(..).map(|p| p.0).collect();
-        let values = crate::predict::read(Tensor::cat(tensors, 0))
-            .map_err(|_| (self.batches + 1, f64::NAN))?;
-        for (chunk, rows) in values.chunks(width).zip(rows) {
-            self.batches += 1;
-            let loss = f64::from(chunk[0]);
-            if !loss.is_finite() {
-                return Err((self.batches, loss));
-            }
-            self.seen += rows;
-            self.loss_sum += loss * rows as f64;
-            if let Some(&correct) = chunk.get(1) {
-                *self.correct_sum.get_or_insert(0.0) += f64::from(correct);
-            }
-        }
-        Ok(())
-    }
-
-    fn mean_loss(&self) -> f64 {
-        self.loss_sum / self.seen.max(1) as f64
-    }
-
-    fn accuracy(&self) -> Option<f64> {
-        self.correct_sum.map(|c| c / self.seen.max(1) as f64)
-    }
-}
-
-/// Rows per forward pass when scoring or predicting.
-pub(crate) const EVAL_BATCH: usize = 4096;
-
-/// The device without autodiff, where a `valid()` model lives.
-fn model_device(device: &Device) -> Device {
-    device.clone().inner()
 }
 
 fn check_fingerprint(

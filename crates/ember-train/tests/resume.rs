@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 use burn::tensor::Device;
 use common::{Net, classification, temp_dir, weights};
 use ember_train::{
-    EarlyStopping, Objective, OptimizerConfig, Progress, Schedule, TrainConfig, TrainError, train,
+    EarlyStopping, Objective, OptimizerConfig, RunOptions, Schedule, TrainConfig, TrainError,
+    train,
 };
 
 const EPOCHS: usize = 12;
 const CHILD_DIR: &str = "EMBER_RESUME_CHILD_DIR";
 
-fn config(run_dir: Option<PathBuf>) -> TrainConfig {
+fn config() -> TrainConfig {
     TrainConfig {
         epochs: EPOCHS,
         batch_size: 16,
@@ -35,10 +36,15 @@ fn config(run_dir: Option<PathBuf>) -> TrainConfig {
             ..Default::default()
         }),
         seed: 11,
+        ..Default::default()
+    }
+}
+
+fn options(run_dir: Option<PathBuf>) -> RunOptions {
+    RunOptions {
         run_dir,
         keep_checkpoints: 2,
-        progress: Progress::Off,
-        ..Default::default()
+        ..RunOptions::quiet()
     }
 }
 
@@ -49,7 +55,8 @@ fn run(run_dir: Option<PathBuf>) -> Result<ember_train::Trained<Net>, TrainError
         Objective::CrossEntropy { n_classes: 3 },
         &data,
         None,
-        &config(run_dir),
+        &config(),
+        &options(run_dir),
         &Device::flex(),
     )
 }
@@ -128,27 +135,29 @@ fn resume_after_kill_gives_identical_weights() -> Result<(), TrainError> {
 fn resuming_with_another_config_is_refused() -> Result<(), TrainError> {
     let dir = temp_dir("fingerprint");
     let data = classification(300);
-    let mut config = config(Some(dir.clone()));
+    let mut config = config();
     config.epochs = 2;
-    let fit = |config: &TrainConfig| {
+    let mut run = options(Some(dir.clone()));
+    let fit = |config: &TrainConfig, run: &RunOptions| {
         train(
             |d| Net::new(20, 3, d),
             Objective::CrossEntropy { n_classes: 3 },
             &data,
             None,
             config,
+            run,
             &Device::flex(),
         )
     };
-    fit(&config)?;
+    fit(&config, &run)?;
     config.learning_rate = 0.1;
-    let err = fit(&config).unwrap_err();
+    let err = fit(&config, &run).unwrap_err();
     assert!(
         err.to_string().contains("different `learning_rate`"),
         "{err}"
     );
-    config.resume = false;
-    fit(&config)?;
+    run.resume = false;
+    fit(&config, &run)?;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

@@ -9,7 +9,7 @@ use burn::tensor::{Device, Tensor};
 use common::{Net, classification, temp_dir, weights};
 use ember_data::{Dataset, Matrix};
 use ember_train::{
-    EarlyStopping, GradClip, Objective, OptimizerConfig, Progress, Schedule, TrainConfig,
+    EarlyStopping, GradClip, Objective, OptimizerConfig, RunOptions, Schedule, TrainConfig,
     TrainError, Trainable, train,
 };
 
@@ -33,10 +33,11 @@ fn affine(inputs: usize, device: &Device) -> Affine {
     }
 }
 
-fn quiet(config: TrainConfig) -> TrainConfig {
-    TrainConfig {
-        progress: Progress::Off,
-        ..config
+/// No progress output; files in `dir` when given.
+fn run_in(dir: Option<&std::path::Path>) -> RunOptions {
+    RunOptions {
+        run_dir: dir.map(std::path::Path::to_path_buf),
+        ..RunOptions::quiet()
     }
 }
 
@@ -61,7 +62,7 @@ fn params(model: &Affine) -> Vec<f32> {
 }
 
 fn one_step(optimizer: OptimizerConfig, lr: f64, weight_decay: f64) -> Vec<f32> {
-    let config = quiet(TrainConfig {
+    let config = TrainConfig {
         epochs: 1,
         batch_size: 2,
         shuffle: false,
@@ -69,13 +70,14 @@ fn one_step(optimizer: OptimizerConfig, lr: f64, weight_decay: f64) -> Vec<f32> 
         optimizer,
         weight_decay,
         ..Default::default()
-    });
+    };
     let trained = train(
         |d| affine(2, d),
         Objective::MeanSquaredError { n_outputs: 1 },
         &two_rows(),
         None,
         &config,
+        &run_in(None),
         &Device::flex(),
     )
     .expect("one step");
@@ -192,7 +194,7 @@ fn every_optimizer_fits_a_line() -> Result<(), TrainError> {
             adaptive,
         ),
     ] {
-        let config = quiet(TrainConfig {
+        let config = TrainConfig {
             epochs: 200,
             batch_size: 20,
             learning_rate,
@@ -204,13 +206,14 @@ fn every_optimizer_fits_a_line() -> Result<(), TrainError> {
                 gamma: 0.05,
             },
             ..Default::default()
-        });
+        };
         let trained = train(
             |d| affine(1, d),
             Objective::MeanSquaredError { n_outputs: 1 },
             &data,
             None,
             &config,
+            &run_in(None),
             &Device::flex(),
         )?;
         let p = params(&trained.model);
@@ -234,11 +237,12 @@ fn same_seed_same_bits_other_seed_other_bits() -> Result<(), TrainError> {
             Objective::CrossEntropy { n_classes: 3 },
             &data,
             None,
-            &quiet(TrainConfig {
+            &TrainConfig {
                 epochs: 3,
                 seed,
                 ..Default::default()
-            }),
+            },
+            &run_in(None),
             &Device::flex(),
         )
     };
@@ -253,7 +257,7 @@ fn same_seed_same_bits_other_seed_other_bits() -> Result<(), TrainError> {
 fn schedules_set_each_epochs_learning_rate() -> Result<(), TrainError> {
     let data = two_rows();
     let rates = |schedule, warmup_epochs| -> Result<Vec<f64>, TrainError> {
-        let config = quiet(TrainConfig {
+        let config = TrainConfig {
             epochs: 8,
             batch_size: 2,
             learning_rate: 0.01,
@@ -261,13 +265,14 @@ fn schedules_set_each_epochs_learning_rate() -> Result<(), TrainError> {
             schedule,
             warmup_epochs,
             ..Default::default()
-        });
+        };
         let trained = train(
             |d| affine(2, d),
             Objective::MeanSquaredError { n_outputs: 1 },
             &data,
             None,
             &config,
+            &run_in(None),
             &Device::flex(),
         )?;
         Ok(trained
@@ -311,7 +316,7 @@ fn schedules_set_each_epochs_learning_rate() -> Result<(), TrainError> {
 #[test]
 fn reduce_on_plateau_cuts_the_rate_when_the_loss_stalls() -> Result<(), TrainError> {
     // Far too small a rate: the loss barely moves, so every epoch is a plateau.
-    let config = quiet(TrainConfig {
+    let config = TrainConfig {
         epochs: 8,
         batch_size: 2,
         learning_rate: 1e-9,
@@ -323,13 +328,14 @@ fn reduce_on_plateau_cuts_the_rate_when_the_loss_stalls() -> Result<(), TrainErr
             min_lr: 0.0,
         },
         ..Default::default()
-    });
+    };
     let trained = train(
         |d| affine(2, d),
         Objective::MeanSquaredError { n_outputs: 1 },
         &two_rows(),
         None,
         &config,
+        &run_in(None),
         &Device::flex(),
     )?;
     let rates: Vec<f64> = trained
@@ -350,7 +356,7 @@ fn reduce_on_plateau_cuts_the_rate_when_the_loss_stalls() -> Result<(), TrainErr
 #[test]
 fn early_stopping_restores_the_best_epoch() -> Result<(), TrainError> {
     let data = classification(400);
-    let config = quiet(TrainConfig {
+    let config = TrainConfig {
         epochs: 300,
         batch_size: 16,
         learning_rate: 0.01,
@@ -359,16 +365,18 @@ fn early_stopping_restores_the_best_epoch() -> Result<(), TrainError> {
             metric: "valid_loss".into(),
             patience: 5,
             min_delta: 0.0,
+            min_relative_delta: 0.0,
             restore_best: true,
         }),
         ..Default::default()
-    });
+    };
     let trained = train(
         |d| Net::new(20, 3, d),
         Objective::CrossEntropy { n_classes: 3 },
         &data,
         None,
         &config,
+        &run_in(None),
         &Device::flex(),
     )?;
     assert!(trained.stopped_early, "a 32-unit net overfits 300 rows");
@@ -390,21 +398,21 @@ fn divergence_names_epoch_and_batch_and_keeps_the_last_checkpoint() {
     let x = Matrix::new(4, 1, vec![1.0, 2.0, 3.0, 4.0]).expect("4×1");
     let y = Matrix::new(4, 1, vec![1e3, 2e3, 3e3, 4e3]).expect("4×1");
     let data = Dataset::new(x, y).expect("data set");
-    let config = quiet(TrainConfig {
+    let config = TrainConfig {
         epochs: 50,
         batch_size: 2,
         shuffle: false,
         learning_rate: 1.0,
         optimizer: OptimizerConfig::sgd(0.0),
-        run_dir: Some(dir.clone()),
         ..Default::default()
-    });
+    };
     let err = train(
         |d| affine(1, d),
         Objective::MeanSquaredError { n_outputs: 1 },
         &data,
         None,
         &config,
+        &run_in(Some(&dir)),
         &Device::flex(),
     )
     .unwrap_err();
@@ -434,18 +442,18 @@ fn divergence_names_epoch_and_batch_and_keeps_the_last_checkpoint() {
 #[test]
 fn metrics_log_has_a_line_per_epoch_and_split() -> Result<(), TrainError> {
     let dir = temp_dir("log");
-    let config = quiet(TrainConfig {
+    let config = TrainConfig {
         epochs: 3,
         validation_fraction: 0.2,
-        run_dir: Some(dir.clone()),
         ..Default::default()
-    });
+    };
     train(
         |d| Net::new(20, 3, d),
         Objective::CrossEntropy { n_classes: 3 },
         &classification(200),
         None,
         &config,
+        &run_in(Some(&dir)),
         &Device::flex(),
     )?;
     let log = std::fs::read_to_string(dir.join("metrics.jsonl")).expect("log");
@@ -485,7 +493,8 @@ fn bad_settings_and_data_are_errors_that_name_the_field() {
             objective,
             &data,
             None,
-            &quiet(config),
+            &config,
+            &run_in(None),
             &Device::flex(),
         )
         .unwrap_err()

@@ -1,0 +1,227 @@
+//! Where batches come from: burn's `Dataset` + `Batcher` for any item type, or ember's fast
+//! path for an in-memory feature matrix (rows gathered from one contiguous buffer into one
+//! tensor per batch, without a `Vec` per sample).
+
+use std::marker::PhantomData;
+
+use burn::data::dataloader::batcher::Batcher;
+use burn::data::dataset::{Dataset as BurnDataset, DatasetError};
+use burn::tensor::{Device, Tensor, TensorData};
+use ember_data::{DataError, Dataset};
+
+use crate::{MatrixBatch, Objective, Targets, TrainError};
+
+/// A data set the loop can cut batches from, by row: the rows of each batch are chosen by the
+/// loop (seeded, reshuffled per epoch), the batch is built by the source.
+pub trait BatchSource<B>: Sync {
+    /// Number of samples.
+    fn len(&self) -> usize;
+
+    /// Whether there are no samples.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The batch of rows `rows` (indices below [`len`](Self::len)) on `device`.
+    fn batch(&self, rows: &[usize], device: &Device) -> Result<B, TrainError>;
+
+    /// Each sample's class, when a held-out validation split should be stratified.
+    fn strata(&self) -> Option<Vec<usize>> {
+        None
+    }
+
+    /// What a resumed run must find unchanged about the data (a hash of its contents where
+    /// the source can afford one; by default the number of samples).
+    fn fingerprint(&self) -> String {
+        format!("{} samples", self.len())
+    }
+}
+
+/// Any burn [`Dataset`](burn::data::dataset::Dataset) batched by a burn
+/// [`Batcher`]: `InMemDataset`, `SqliteDataset`, burn's vision data sets, a user's own.
+///
+/// ```
+/// use burn::data::dataloader::batcher::Batcher;
+/// use burn::data::dataset::InMemDataset;
+/// use burn::tensor::{Device, Tensor, TensorData};
+/// use ember_train::{BatchSource, DatasetSource};
+///
+/// struct Stack;
+/// impl Batcher<[f32; 2], Tensor<2>> for Stack {
+///     fn batch(&self, items: Vec<[f32; 2]>, device: &Device) -> Tensor<2> {
+///         let n = items.len();
+///         Tensor::from_data(TensorData::new(items.concat(), [n, 2]), device)
+///     }
+/// }
+/// let source = DatasetSource::new(InMemDataset::new(vec![[1.0, 2.0], [3.0, 4.0]]), Stack);
+/// let batch = source.batch(&[1], &Device::flex())?;
+/// assert_eq!(batch.into_data().to_vec::<f32>().unwrap(), [3.0, 4.0]);
+/// assert!(source.batch(&[2], &Device::flex()).is_err());
+/// # Ok::<(), ember_train::TrainError>(())
+/// ```
+pub struct DatasetSource<D, T, I, E = DatasetError> {
+    dataset: D,
+    batcher: T,
+    item: PhantomData<fn() -> (I, E)>,
+}
+
+impl<D, T, I, E> DatasetSource<D, T, I, E> {
+    /// `dataset`'s items, batched by `batcher`.
+    pub fn new(dataset: D, batcher: T) -> Self {
+        Self {
+            dataset,
+            batcher,
+            item: PhantomData,
+        }
+    }
+}
+
+impl<B, D, T, I, E> BatchSource<B> for DatasetSource<D, T, I, E>
+where
+    D: BurnDataset<I, E>,
+    T: Batcher<I, B>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    fn len(&self) -> usize {
+        self.dataset.len()
+    }
+
+    fn batch(&self, rows: &[usize], device: &Device) -> Result<B, TrainError> {
+        let items = rows
+            .iter()
+            .map(|&r| {
+                let missing = |why: String| {
+                    TrainError::Data(DataError::InvalidParameter {
+                        name: "dataset",
+                        message: format!("item {r}: {why}"),
+                    })
+                };
+                if r >= self.dataset.len() {
+                    return Err(missing(format!(
+                        "out of range (the data set has {} items)",
+                        self.dataset.len()
+                    )));
+                }
+                self.dataset.get(r).map_err(|e| missing(e.to_string()))
+            })
+            .collect::<Result<Vec<I>, _>>()?;
+        Ok(self.batcher.batch(items, device))
+    }
+}
+
+/// Some rows of another source (a held-out validation split), without copying them.
+pub(crate) struct Subset<'a, B> {
+    pub source: &'a dyn BatchSource<B>,
+    pub rows: Vec<usize>,
+}
+
+impl<B> BatchSource<B> for Subset<'_, B> {
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn batch(&self, rows: &[usize], device: &Device) -> Result<B, TrainError> {
+        let mapped: Vec<usize> = rows.iter().map(|&r| self.rows[r]).collect();
+        self.source.batch(&mapped, device)
+    }
+}
+
+/// An in-memory data set of features and targets, checked against an objective, batched into
+/// [`MatrixBatch`]es: the features of a batch are copied straight from the data set's buffer
+/// into one tensor.
+///
+/// ```
+/// use burn::tensor::Device;
+/// use ember_data::{Dataset, Matrix};
+/// use ember_train::{BatchSource, MatrixData, Objective};
+///
+/// let data = Dataset::new(Matrix::new(3, 1, vec![1.0f32, 2.0, 3.0])?, Matrix::new(3, 1, vec![0.0, 1.0, 1.0])?)?;
+/// let source = MatrixData::new(Objective::BinaryCrossEntropy, &data)?;
+/// let batch = source.batch(&[2, 0], &Device::flex())?;
+/// assert_eq!(batch.x.into_data().to_vec::<f32>().unwrap(), [3.0, 1.0]);
+/// assert_eq!(source.strata(), Some(vec![0, 1, 1]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct MatrixData<'d> {
+    /// The data set's features, borrowed (a copy of a large training set would double its
+    /// memory).
+    x: &'d [f32],
+    y: &'d [f32],
+    n: usize,
+    n_features: usize,
+    targets: Targets,
+    objective: Objective,
+}
+
+impl<'d> MatrixData<'d> {
+    /// `data` for `objective`: an error names an empty data set, a non-finite feature (row
+    /// and column) or a target the objective cannot take.
+    pub fn new(objective: Objective, data: &'d Dataset<f32>) -> Result<Self, TrainError> {
+        if data.n_samples() == 0 {
+            return Err(DataError::Empty("training").into());
+        }
+        let d = data.x().n_cols();
+        let x = data.x().as_slice();
+        if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+            return Err(DataError::NonFinite {
+                what: "X",
+                row: i / d,
+                column: i % d,
+                value: f64::from(x[i]),
+            }
+            .into());
+        }
+        Ok(Self {
+            x,
+            y: data.y().as_slice(),
+            n: data.n_samples(),
+            n_features: d,
+            targets: objective.targets(data)?,
+            objective,
+        })
+    }
+
+    /// Number of features.
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+}
+
+impl BatchSource<MatrixBatch> for MatrixData<'_> {
+    fn len(&self) -> usize {
+        self.n
+    }
+
+    fn batch(&self, rows: &[usize], device: &Device) -> Result<MatrixBatch, TrainError> {
+        let d = self.n_features;
+        let mut values = Vec::with_capacity(rows.len() * d);
+        for &r in rows {
+            values.extend_from_slice(&self.x[r * d..(r + 1) * d]);
+        }
+        Ok(MatrixBatch {
+            x: Tensor::from_data(TensorData::new(values, [rows.len(), d]), device),
+            targets: self.objective.batch_targets(&self.targets, rows, device),
+            objective: self.objective,
+        })
+    }
+
+    fn strata(&self) -> Option<Vec<usize>> {
+        match &self.targets {
+            Targets::Classes(c) => Some(c.iter().map(|&c| c as usize).collect()),
+            Targets::Real(_) => None,
+        }
+    }
+
+    /// FNV-1a over the bits of X and y: a different data set is not resumed.
+    fn fingerprint(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for v in self.x.iter().chain(self.y) {
+            hash = (hash ^ u64::from(v.to_bits())).wrapping_mul(0x0100_0000_01b3);
+        }
+        format!(
+            "{} samples, {} features, hash {hash:016x}",
+            self.len(),
+            self.n_features
+        )
+    }
+}
