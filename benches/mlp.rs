@@ -19,7 +19,7 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use ember::data::{Dataset, Matrix};
 use ember::models::mlp::MlpConfig;
-use ember::train::{Objective, Progress, TrainConfig, train};
+use ember::train::{Objective, RunOptions, TrainConfig, train};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 const N: usize = 60_000;
@@ -47,7 +47,6 @@ fn main() -> anyhow::Result<()> {
         epochs: EPOCHS,
         batch_size: BATCH,
         learning_rate: 1e-3,
-        progress: Progress::Off,
         ..Default::default()
     };
     let trained = train(
@@ -56,6 +55,7 @@ fn main() -> anyhow::Result<()> {
         &data,
         None,
         &config,
+        &RunOptions::quiet(),
         &device,
     )?;
     let mut previous = 0.0;

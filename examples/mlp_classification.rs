@@ -23,7 +23,7 @@ use ember::metrics::{Average, ConfusionMatrix};
 use ember::models::mlp::MlpClassifierConfig;
 use ember::plot::Heatmap;
 use ember::prelude::*;
-use ember::train::{EarlyStopping, Progress, TrainConfig};
+use ember::train::{EarlyStopping, RunOptions, TrainConfig};
 
 /// Classify handwritten digits with an MLP.
 #[derive(Parser)]
@@ -69,10 +69,12 @@ fn main() -> anyhow::Result<()> {
                 ..Default::default()
             }),
             seed: args.seed,
+            ..Default::default()
+        },
+        run: RunOptions {
             run_dir: Some(args.out.join("run")),
             resume: false,
-            progress: Progress::Auto,
-            ..Default::default()
+            ..RunOptions::default()
         },
         ..Default::default()
     };

@@ -22,7 +22,7 @@ use ember::data::split::train_test_split;
 use ember::metrics::{mean_absolute_error, r2_score, root_mean_squared_error};
 use ember::models::mlp::MlpRegressorConfig;
 use ember::prelude::*;
-use ember::train::{EarlyStopping, Progress, TrainConfig};
+use ember::train::{EarlyStopping, RunOptions, TrainConfig};
 
 /// Predict diabetes progression with an MLP and with least squares.
 #[derive(Parser)]
@@ -72,10 +72,12 @@ fn main() -> anyhow::Result<()> {
                 ..Default::default()
             }),
             seed: args.seed,
+            ..Default::default()
+        },
+        run: RunOptions {
             run_dir: Some(args.out.clone()),
             resume: false,
-            progress: Progress::Auto,
-            ..Default::default()
+            ..RunOptions::default()
         },
         ..Default::default()
     };

@@ -24,7 +24,7 @@ use ember::data::idx::mnist;
 use ember::metrics::ConfusionMatrix;
 use ember::models::mlp::MlpClassifierConfig;
 use ember::prelude::*;
-use ember::train::{Progress, TrainConfig};
+use ember::train::{RunOptions, TrainConfig};
 
 /// Train an MLP on MNIST.
 #[derive(Parser)]
@@ -83,10 +83,12 @@ fn main() -> anyhow::Result<()> {
             batch_size: 128,
             learning_rate: 1e-3,
             seed: args.seed,
+            ..Default::default()
+        },
+        run: RunOptions {
             run_dir: Some(args.out.clone()),
             resume: !args.fresh,
-            progress: Progress::Auto,
-            ..Default::default()
+            ..RunOptions::default()
         },
         ..Default::default()
     };

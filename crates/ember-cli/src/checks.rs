@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use ember::data::bundled::{self, Task as DataTask};
 use ember::data::csv::{Missing, TargetKind, check_columns, column_names};
+use ember::models::linear::Solver;
 use ember::models::logistic::LogisticSolver;
 use ember::train::{Objective, Problem, Problems, TrainConfig};
 
@@ -80,7 +81,17 @@ pub fn problems(experiment: &Experiment, base: &Path) -> Vec<Problem> {
 /// The model's problems; `has_valid`: whether the data section holds out a validation set.
 fn model_problems(model: &ModelSpec, has_valid: bool) -> Problems {
     match model {
-        ModelSpec::LinearRegression(c) => c.problems(),
+        ModelSpec::LinearRegression(c) => {
+            let mut p = c.problems();
+            if c.solver == Solver::GradientDescent {
+                let train = c.gradient_descent.train_config(usize::MAX);
+                let regression = Objective::MeanSquaredError { n_outputs: 1 };
+                let mut g = Problems::default();
+                monitored_metric(&mut g, &train, regression, has_valid);
+                p.nest("gradient_descent", g);
+            }
+            p
+        }
         ModelSpec::Ridge(c) => {
             let mut p = c.problems();
             if c.alpha == 0.0 {
@@ -102,7 +113,6 @@ fn model_problems(model: &ModelSpec, has_valid: bool) -> Problems {
             let mut p = c.problems();
             monitored_metric(&mut p, &c.train, Objective::BinaryCrossEntropy, has_valid);
             hidden_given(&mut p, &c.hidden, "logistic_regression");
-            run_dir_free(&mut p, c.train.run_dir.as_deref());
             p
         }
         ModelSpec::MlpRegressor(c) => {
@@ -110,7 +120,6 @@ fn model_problems(model: &ModelSpec, has_valid: bool) -> Problems {
             let regression = Objective::MeanSquaredError { n_outputs: 1 };
             monitored_metric(&mut p, &c.train, regression, has_valid);
             hidden_given(&mut p, &c.hidden, "linear_regression");
-            run_dir_free(&mut p, c.train.run_dir.as_deref());
             p
         }
     }
@@ -145,12 +154,6 @@ fn monitored_metric(p: &mut Problems, train: &TrainConfig, objective: Objective,
 fn hidden_given(p: &mut Problems, hidden: &[usize], instead: &str) {
     p.require(!hidden.is_empty(), "hidden", || {
         format!("give at least one hidden layer (with none, use {instead})")
-    });
-}
-
-fn run_dir_free(p: &mut Problems, run_dir: Option<&Path>) {
-    p.require(run_dir.is_none(), "train.run_dir", || {
-        "is set by `ember train` (the run directory); use `out` or --out instead".into()
     });
 }
 

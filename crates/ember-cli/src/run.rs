@@ -11,7 +11,7 @@ use ember::data::csv::CsvOptions;
 use ember::model_file::{BURN_VERSION, ModelFile};
 use ember::models::FittedModel;
 use ember::plot::LineChart;
-use ember::train::write_file_atomically;
+use ember::train::{self, write_file_atomically};
 use serde::Serialize;
 
 use crate::checks::{problems, resolve};
@@ -196,10 +196,14 @@ fn train(
         .map(|v| splits.scaled(v))
         .transpose()?;
     let mut spec = experiment.model.clone();
-    if let Some(train) = spec.train_mut() {
-        train.run_dir = Some(out.to_path_buf());
-        train.resume = true;
-    }
+    // Checkpoints, metrics.jsonl and the loss curve go into the run directory; the model file
+    // and the config are the CLI's own (model.ember, config.toml).
+    *spec.run_mut() = train::RunOptions {
+        run_dir: Some(out.to_path_buf()),
+        resume: true,
+        write_model: false,
+        ..train::RunOptions::default()
+    };
     let model = fit(&spec, &train_set, valid_set.as_deref(), device)?;
     let trainer_validation = validation_metrics(&model);
     let losses = model.loss_history();

@@ -11,7 +11,7 @@ use ember::data::generators::{
 use ember::models::linear::LinearRegressionConfig;
 use ember::models::logistic::LogisticRegressionConfig;
 use ember::models::mlp::{MlpClassifierConfig, MlpRegressorConfig};
-use ember::train::TrainConfig;
+use ember::train::{RunOptions, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 /// One experiment: a TOML file in `configs/`.
@@ -225,13 +225,24 @@ impl ModelSpec {
         }
     }
 
-    /// The training-loop settings, for kinds trained by ember's loop.
+    /// The training-loop settings, for kinds trained by ember's loop with a `train` table.
     pub fn train_mut(&mut self) -> Option<&mut TrainConfig> {
         match self {
             Self::LogisticRegression(c) => Some(&mut c.train),
             Self::MlpClassifier(c) => Some(&mut c.train),
             Self::MlpRegressor(c) => Some(&mut c.train),
             Self::LinearRegression(_) | Self::Ridge(_) => None,
+        }
+    }
+
+    /// The training loop's run options, for every kind that can be trained by it (gradient
+    /// descent included).
+    pub fn run_mut(&mut self) -> &mut RunOptions {
+        match self {
+            Self::LogisticRegression(c) => &mut c.run,
+            Self::MlpClassifier(c) => &mut c.run,
+            Self::MlpRegressor(c) => &mut c.run,
+            Self::LinearRegression(c) | Self::Ridge(c) => &mut c.run,
         }
     }
 }

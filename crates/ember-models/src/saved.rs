@@ -242,7 +242,8 @@ impl FittedModel {
         match self {
             Self::MlpClassifier(m) => Some(m.history()),
             Self::MlpRegressor(m) => Some(m.history()),
-            _ => None,
+            Self::LinearRegression(m) => m.epochs().map(|e| e.0),
+            Self::LogisticRegression(m) => m.epochs().map(|e| e.0),
         }
     }
 
@@ -252,6 +253,8 @@ impl FittedModel {
         match self {
             Self::MlpClassifier(m) if !m.history().epochs.is_empty() => Some(m.best_epoch()),
             Self::MlpRegressor(m) if !m.history().epochs.is_empty() => Some(m.best_epoch()),
+            Self::LinearRegression(m) => m.epochs().map(|e| e.1),
+            Self::LogisticRegression(m) => m.epochs().map(|e| e.1),
             _ => None,
         }
     }

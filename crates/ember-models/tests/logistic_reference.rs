@@ -4,7 +4,7 @@
 
 use burn::tensor::Device;
 use ember_models::logistic::{LogisticRegressionConfig, LogisticSolver};
-use ember_train::{Progress, TrainConfig};
+use ember_train::{RunOptions, TrainConfig};
 
 type Result = std::result::Result<(), Box<dyn std::error::Error>>;
 
@@ -90,9 +90,9 @@ fn gradient_descent_reaches_the_lbfgs_optimum() -> Result {
             epochs: 400,
             batch_size: 150,
             learning_rate: 0.1,
-            progress: Progress::Off,
             ..Default::default()
         },
+        run: RunOptions::quiet(),
         ..Default::default()
     };
     let gd = config.fit_dataset(&data, &Device::flex())?;

@@ -7,7 +7,7 @@ use burn::tensor::Device;
 use ember_data::preprocessing::StandardScaler;
 use ember_data::split::{stratified_train_test_split, train_test_split};
 use ember_models::mlp::{Activation, MlpClassifierConfig, MlpRegressorConfig, WeightInit};
-use ember_train::{EarlyStopping, Progress, TrainConfig};
+use ember_train::{EarlyStopping, RunOptions, TrainConfig};
 
 type Result = std::result::Result<(), Box<dyn std::error::Error>>;
 
@@ -25,9 +25,9 @@ fn digits_reach_scikit_learns_accuracy() -> Result {
             epochs: 40,
             batch_size: 32,
             learning_rate: 1e-3,
-            progress: Progress::Off,
             ..Default::default()
         },
+        run: RunOptions::quiet(),
         ..Default::default()
     };
     let model = config.fit_dataset(&train, None, &Device::flex())?;
@@ -61,9 +61,9 @@ fn diabetes_regression_beats_the_mean_and_matches_least_squares() -> Result {
                 patience: 20,
                 ..Default::default()
             }),
-            progress: Progress::Off,
             ..Default::default()
         },
+        run: RunOptions::quiet(),
         ..Default::default()
     };
     let model = config.fit_dataset(&train, None, &Device::flex())?;
@@ -85,10 +85,10 @@ fn dropout_runs_are_reproducible_and_bad_settings_are_errors() -> Result {
         activation: Activation::Gelu,
         train: TrainConfig {
             epochs: 3,
-            progress: Progress::Off,
             seed: 9,
             ..Default::default()
         },
+        run: RunOptions::quiet(),
         ..Default::default()
     };
     let a = config.fit_dataset(&data, None, &Device::flex())?;

@@ -128,7 +128,10 @@ fn check_loss(out: &StepOutput) -> Result<(), TrainError> {
 /// Why pending batches could not be tallied.
 enum Unread {
     /// A non-finite loss, at this batch of the epoch (1-based).
-    Diverged { batch: usize, loss: f64 },
+    Diverged {
+        batch: usize,
+        loss: f64,
+    },
     Error(TrainError),
 }
 
@@ -188,7 +191,10 @@ impl Tally {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
-        let losses = read(Tensor::cat(pending.iter().map(|p| p.loss.clone()).collect(), 0))?;
+        let losses = read(Tensor::cat(
+            pending.iter().map(|p| p.loss.clone()).collect(),
+            0,
+        ))?;
         let outputs = read_outputs(&pending)?;
         let mut offset = 0;
         for (i, p) in pending.iter().enumerate() {
@@ -271,14 +277,21 @@ fn read_outputs(pending: &[Pending]) -> Result<Option<(Vec<f32>, usize, HostTarg
         return Ok(None);
     };
     let width = outputs[0].dims()[1];
-    if let Some(p) = pending.iter().find(|p| p.output.as_ref().is_some_and(|o| o.dims()[1] != width)) {
+    if let Some(p) = pending
+        .iter()
+        .find(|p| p.output.as_ref().is_some_and(|o| o.dims()[1] != width))
+    {
         return Err(TrainError::Step(format!(
             "the outputs of one batch are {} wide, of another {width}",
             p.output.as_ref().map_or(0, |o| o.dims()[1])
         )));
     }
     let values = read(Tensor::cat(outputs, 0))?;
-    let targets = match pending.iter().map(|p| p.targets.clone()).collect::<Option<Vec<_>>>() {
+    let targets = match pending
+        .iter()
+        .map(|p| p.targets.clone())
+        .collect::<Option<Vec<_>>>()
+    {
         None => HostTargets::None,
         Some(all) => host_targets(all)?,
     };

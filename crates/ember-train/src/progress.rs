@@ -139,6 +139,19 @@ fn per_second(rate: f64) -> String {
     }
 }
 
+/// The names of the metrics ember computes itself.
+const BUILT_IN: [&str; 9] = [
+    "loss",
+    "accuracy",
+    "balanced_accuracy",
+    "f1_macro",
+    "log_loss",
+    "mse",
+    "rmse",
+    "mae",
+    "r2",
+];
+
 /// `epoch   3/20  train loss 0.1234 accuracy 0.9712 │ valid loss 0.1301 accuracy 0.9650 │ lr 1.00e-3 │ 95.1 k samples/s │ 4.2 s`
 pub(crate) fn line(record: &EpochRecord, epochs: usize, samples_per_s: f64) -> String {
     let width = epochs.to_string().len();
@@ -147,8 +160,10 @@ pub(crate) fn line(record: &EpochRecord, epochs: usize, samples_per_s: f64) -> S
             "loss {:.4}",
             m.get("loss").copied().unwrap_or(f64::NAN)
         )];
-        for key in ["accuracy", "r2"] {
-            if let Some(v) = m.get(key) {
+        // Accuracy or R², and a user's own metrics (the other built-in scores stay in
+        // metrics.jsonl, to keep the line short).
+        for (key, v) in m {
+            if key == "accuracy" || key == "r2" || !BUILT_IN.contains(&key.as_str()) {
                 parts.push(format!("{key} {v:.4}"));
             }
         }

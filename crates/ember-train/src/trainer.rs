@@ -411,7 +411,9 @@ impl<B> Loop<'_, B> {
         let log = run.run_dir.as_deref().map(RunLog::new);
         let mut at = Progressing {
             model: init(&self.device),
-            optimizer: config.optimizer.build(config.weight_decay, config.grad_clip),
+            optimizer: config
+                .optimizer
+                .build(config.weight_decay, config.grad_clip),
             state: RunState::new(self.fingerprint.clone()),
             best: None,
             kept: None,

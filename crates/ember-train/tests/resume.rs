@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use burn::tensor::Device;
 use common::{Net, classification, temp_dir, weights};
 use ember_train::{
-    EarlyStopping, Objective, OptimizerConfig, RunOptions, Schedule, TrainConfig, TrainError,
-    train,
+    EarlyStopping, Objective, OptimizerConfig, RunOptions, Schedule, TrainConfig, TrainError, train,
 };
 
 const EPOCHS: usize = 12;

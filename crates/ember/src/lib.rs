@@ -45,5 +45,9 @@ pub mod prelude {
     pub use ember_models::mlp::{
         MlpClassifier, MlpClassifierConfig, MlpRegressor, MlpRegressorConfig,
     };
-    pub use ember_train::{EarlyStopping, OptimizerConfig, Progress, Schedule, TrainConfig};
+    pub use ember_train::{
+        BatchSource, BatchTargets, Classification, DatasetSource, EarlyStopping, Metric,
+        MetricInput, Objective, OptimizerConfig, Progress, Regression, RunOptions, Schedule,
+        StepOutput, TargetValues, TrainConfig, TrainError, TrainStep, Trainer,
+    };
 }

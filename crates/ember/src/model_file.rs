@@ -243,8 +243,11 @@ impl ModelFile {
             })?;
         let text = std::str::from_utf8(&rest[..header_len])
             .map_err(|e| corrupt(format!("header: {e}")))?;
-        let header: Header =
+        let mut value: toml::Table =
             toml::from_str(text).map_err(|e| corrupt(format!("header: {}", e.message())))?;
+        drop_run_options(&mut value);
+        let header =
+            Header::deserialize(value).map_err(|e| corrupt(format!("header: {}", e.message())))?;
         Ok((header, &rest[header_len..]))
     }
 
@@ -348,6 +351,22 @@ fn verified(bytes: &[u8]) -> Result<&[u8], ModelFileError> {
         return Err(ModelFileError::ChecksumMismatch);
     }
     Ok(body)
+}
+
+/// Removes the run options files written before they left the training settings
+/// (`run_dir`, `resume`, `keep_checkpoints`, `progress` in `model.config.train`): where a run
+/// wrote is not part of the model, and the loop's settings no longer take them.
+fn drop_run_options(header: &mut toml::Table) {
+    let train = header
+        .get_mut("model")
+        .and_then(|m| m.get_mut("config"))
+        .and_then(|c| c.get_mut("train"))
+        .and_then(toml::Value::as_table_mut);
+    if let Some(train) = train {
+        for key in ["run_dir", "resume", "keep_checkpoints", "progress"] {
+            train.remove(key);
+        }
+    }
 }
 
 /// FNV-1a, 64 bits: every change confined to one byte changes it.

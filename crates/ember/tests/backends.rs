@@ -199,7 +199,7 @@ fn data_loaders_batch_onto_every_backend() -> Result<(), Box<dyn std::error::Err
 fn classifiers_train_on_every_backend() -> Result<(), Box<dyn std::error::Error>> {
     use ember::models::logistic::LogisticRegressionConfig;
     use ember::models::mlp::MlpClassifierConfig;
-    use ember::train::{Progress, TrainConfig};
+    use ember::train::{RunOptions, TrainConfig};
 
     let data = ember::data::load("iris")?;
     let scaler = ember::data::preprocessing::StandardScaler::fit(data.x())?;
@@ -211,9 +211,9 @@ fn classifiers_train_on_every_backend() -> Result<(), Box<dyn std::error::Error>
             epochs: 30,
             batch_size: 30,
             learning_rate: 0.02,
-            progress: Progress::Off,
             ..Default::default()
         },
+        run: RunOptions::quiet(),
         ..Default::default()
     };
     for (choice, device) in devices() {

@@ -7,7 +7,7 @@ use super::LinearRegression;
 use super::closed_form::{self, ClosedForm, Route};
 use super::gradient;
 use crate::FitError;
-use ember_train::Problems;
+use ember_train::{EarlyStopping, Problems, RunOptions, Schedule};
 use serde::{Deserialize, Serialize};
 
 /// How the coefficients are found.
@@ -80,6 +80,16 @@ pub struct GradientDescentConfig {
     pub n_iter_no_change: usize,
     /// Seed of the per-epoch shuffling; the same seed gives the same bits on CPU backends.
     pub seed: u64,
+    /// The learning-rate schedule (the training loop's).
+    pub schedule: Schedule,
+    /// Epochs of linear warm-up before the schedule starts.
+    pub warmup_epochs: usize,
+    /// Fraction of the samples held out for validation (0: none), for early stopping on a
+    /// validation metric.
+    pub validation_fraction: f64,
+    /// Early stopping on any metric the run produces (`valid_loss`, `train_loss`, …), instead
+    /// of the tolerance rule.
+    pub early_stopping: Option<EarlyStopping>,
 }
 
 impl Default for GradientDescentConfig {
@@ -93,6 +103,10 @@ impl Default for GradientDescentConfig {
             tol: 1e-6,
             n_iter_no_change: 10,
             seed: 0,
+            schedule: Schedule::Constant,
+            warmup_epochs: 0,
+            validation_fraction: 0.0,
+            early_stopping: None,
         }
     }
 }
@@ -112,6 +126,10 @@ impl GradientDescentConfig {
         with_tol => tol: f64,
         with_n_iter_no_change => n_iter_no_change: usize,
         with_seed => seed: u64,
+        with_schedule => schedule: Schedule,
+        with_warmup_epochs => warmup_epochs: usize,
+        with_validation_fraction => validation_fraction: f64,
+        with_early_stopping => early_stopping: Option<EarlyStopping>,
     }
 }
 
@@ -141,6 +159,10 @@ pub struct LinearRegressionConfig {
     pub solver: Solver,
     /// Settings for [`Solver::GradientDescent`].
     pub gradient_descent: GradientDescentConfig,
+    /// Where gradient descent writes checkpoints and logs, and how it shows progress (not a
+    /// hyper-parameter: not saved with the model).
+    #[serde(skip)]
+    pub run: RunOptions,
 }
 
 impl Default for LinearRegressionConfig {
@@ -150,6 +172,7 @@ impl Default for LinearRegressionConfig {
             alpha: 0.0,
             solver: Solver::Auto,
             gradient_descent: GradientDescentConfig::default(),
+            run: RunOptions::quiet(),
         }
     }
 }
@@ -165,6 +188,7 @@ impl LinearRegressionConfig {
         with_alpha => alpha: f64,
         with_solver => solver: Solver,
         with_gradient_descent => gradient_descent: GradientDescentConfig,
+        with_run => run: RunOptions,
     }
 
     /// Fits `y` (samples × outputs) on `x` (samples × features); tensor work runs on `device`.
@@ -194,9 +218,9 @@ impl LinearRegressionConfig {
                 intercept,
                 solver,
             } = closed_form::fit(x, y, self.fit_intercept, self.alpha, route, device)?;
-            Ok((coef, intercept, 1, Vec::new(), solver))
+            Ok((coef, intercept, 1, Vec::new(), solver, None))
         };
-        let (coef, intercept, n_iter, loss_history, solver) = match self.solver {
+        let (coef, intercept, n_iter, loss_history, solver, epochs) = match self.solver {
             Solver::GradientDescent => {
                 let fit = gradient::fit(self, x, y, device)?;
                 (
@@ -205,6 +229,7 @@ impl LinearRegressionConfig {
                     fit.n_iter,
                     fit.loss_history,
                     Solver::GradientDescent,
+                    Some(fit.epochs),
                 )
             }
             Solver::Auto => closed(Route::Auto)?,
@@ -220,6 +245,7 @@ impl LinearRegressionConfig {
             solver,
             device,
         )
+        .map(|model| model.with_epochs(epochs))
     }
 
     /// [`fit`](Self::fit) on a [`Dataset`]'s features and targets.
@@ -274,6 +300,16 @@ impl LinearRegressionConfig {
         g.at_least_one("max_epochs", gd.max_epochs);
         g.at_least_one("n_iter_no_change", gd.n_iter_no_change);
         g.non_negative("tol", gd.tol);
+        // The loop's own checks of the settings it takes as they are.
+        for problem in gd.train_config(usize::MAX).problems().into_vec() {
+            let field = problem.field.as_str();
+            if ["schedule", "validation_fraction", "early_stopping"]
+                .iter()
+                .any(|f| field.starts_with(f))
+            {
+                g.push(problem.field, problem.message);
+            }
+        }
         p.nest("gradient_descent", g);
         p
     }

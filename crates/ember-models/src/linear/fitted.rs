@@ -3,6 +3,7 @@
 use burn::tensor::{Device, Tensor};
 use ember_data::Matrix;
 use ember_metrics::{Multioutput, RegressionMetric};
+use ember_train::History;
 
 use super::{LinearModel, LinearRegressionConfig, Solver};
 use crate::FitError;
@@ -31,6 +32,8 @@ pub struct LinearRegression {
     loss_history: Vec<f64>,
     solver: Solver,
     module: LinearModel,
+    /// Gradient descent's epochs in this process and the epoch kept.
+    epochs: Option<(History, usize)>,
 }
 
 impl LinearRegression {
@@ -54,7 +57,20 @@ impl LinearRegression {
             loss_history,
             solver,
             module,
+            epochs: None,
         })
+    }
+
+    /// The model with the training loop's record (gradient descent).
+    pub(crate) fn with_epochs(mut self, epochs: Option<(History, usize)>) -> Self {
+        self.epochs = epochs;
+        self
+    }
+
+    /// Gradient descent's epochs, as the training loop recorded them (`None` for the closed
+    /// forms and for a model read from a file), and the epoch whose weights were kept.
+    pub fn epochs(&self) -> Option<(&History, usize)> {
+        self.epochs.as_ref().map(|(h, e)| (h, *e))
     }
 
     /// Coefficients, `targets × features` (scikit-learn's `coef_` for several targets).

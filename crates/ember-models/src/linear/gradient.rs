@@ -1,4 +1,5 @@
-//! Linear regression by mini-batch gradient descent on burn's autodiff and optimizers.
+//! Linear regression by mini-batch gradient descent: a ridge module trained by
+//! [`ember_train`]'s loop, like every other model trained by epochs.
 //!
 //! Features and targets are standardised (as scikit-learn's `StandardScaler` would) so that one
 //! learning rate suits data of any scale; the ridge penalty is rewritten in standardised units so
@@ -6,16 +7,16 @@
 //! original units at the end.
 
 use burn::module::Module;
-use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::tensor::{Device, Int, Tensor, TensorData};
-use ember_data::Matrix;
+use burn::nn::{Initializer, Linear, LinearConfig};
+use burn::tensor::{Device, Tensor, TensorData};
 use ember_data::preprocessing::StandardScaler;
-use rand::seq::SliceRandom;
-use rand::{SeedableRng, rngs::StdRng};
+use ember_data::{Dataset, Matrix};
+use ember_train::{
+    EarlyStopping, History, Objective, OptimizerConfig, TrainConfig, TrainError, Trainable, train,
+};
 
-use super::tensors::{read, tensor2};
-use super::{LinearModelConfig, LinearRegressionConfig, Optimizer};
+use super::tensors::read;
+use super::{GradientDescentConfig, LinearRegressionConfig, Optimizer};
 use crate::FitError;
 
 /// What gradient descent found, in the original units.
@@ -24,6 +25,34 @@ pub(super) struct GradientFit {
     pub intercept: Vec<f64>,
     pub n_iter: usize,
     pub loss_history: Vec<f64>,
+    /// The loop's epochs and the epoch whose weights were kept.
+    pub epochs: (History, usize),
+}
+
+/// `x·W + b` of standardised features, with the ridge term `mean_t Σ_j p_j W_jt²`.
+#[derive(Module, Debug)]
+struct Ridge {
+    linear: Linear,
+    #[module(skip)]
+    penalty: Vec<f32>,
+}
+
+impl Trainable for Ridge {
+    fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.linear.forward(x)
+    }
+
+    fn penalty(&self) -> Option<Tensor<1>> {
+        if self.penalty.iter().all(|&p| p == 0.0) {
+            return None;
+        }
+        let w = self.linear.weight.val();
+        let p = Tensor::<2>::from_data(
+            TensorData::new(self.penalty.clone(), [self.penalty.len(), 1]),
+            &w.device(),
+        );
+        Some((w.square() * p).sum_dim(0).mean())
+    }
 }
 
 /// Per-column offset and scale from [`StandardScaler`]: with an intercept, the mean and the
@@ -39,13 +68,60 @@ fn standardisation(m: &Matrix, centre: bool) -> Result<(Vec<f64>, Vec<f64>), Fit
     Ok((offset, scaler.scale().to_vec()))
 }
 
-fn standardised(m: &Matrix, offset: &[f64], scale: &[f64]) -> Vec<f32> {
+fn standardised(m: &Matrix, offset: &[f64], scale: &[f64]) -> Result<Matrix<f32>, FitError> {
     let c = m.n_cols();
-    m.as_slice()
+    let values = m
+        .as_slice()
         .iter()
         .enumerate()
         .map(|(i, v)| ((v - offset[i % c]) / scale[i % c]) as f32)
-        .collect()
+        .collect();
+    Ok(Matrix::new(m.n_rows(), c, values)?)
+}
+
+impl GradientDescentConfig {
+    /// The training loop's settings for these on `n_samples` samples: the optimizer, the
+    /// epochs, the seed, and the tolerance as early stopping on the training loss (relative,
+    /// scikit-learn's `tol` and `n_iter_no_change`) unless early stopping is set.
+    ///
+    /// ```
+    /// use ember_models::linear::GradientDescentConfig;
+    /// let train = GradientDescentConfig::new().with_tol(1e-4).train_config(100);
+    /// let es = train.early_stopping.unwrap();
+    /// assert_eq!((es.metric.as_str(), es.patience, es.min_relative_delta), ("train_loss", 10, 1e-4));
+    /// assert_eq!((train.epochs, train.batch_size), (1000, 32));
+    /// ```
+    pub fn train_config(&self, n_samples: usize) -> TrainConfig {
+        let optimizer = match self.optimizer {
+            Optimizer::Sgd => OptimizerConfig::Sgd {
+                momentum: self.momentum,
+                dampening: 0.0,
+                nesterov: false,
+            },
+            Optimizer::Adam => OptimizerConfig::adam(),
+        };
+        let tolerance = (self.tol > 0.0).then(|| EarlyStopping {
+            metric: "train_loss".into(),
+            patience: self.n_iter_no_change,
+            min_delta: 0.0,
+            min_relative_delta: self.tol,
+            restore_best: false,
+        });
+        TrainConfig {
+            epochs: self.max_epochs,
+            batch_size: self.batch_size,
+            // One batch holds every sample: its order changes nothing but the rounding.
+            shuffle: self.batch_size < n_samples,
+            learning_rate: self.learning_rate,
+            optimizer,
+            schedule: self.schedule.clone(),
+            warmup_epochs: self.warmup_epochs,
+            validation_fraction: self.validation_fraction,
+            early_stopping: self.early_stopping.clone().or(tolerance),
+            seed: self.seed,
+            ..TrainConfig::default()
+        }
+    }
 }
 
 pub(super) fn fit(
@@ -54,111 +130,45 @@ pub(super) fn fit(
     y: &Matrix,
     device: &Device,
 ) -> Result<GradientFit, FitError> {
-    let gd = &config.gradient_descent;
     let (n, d, k) = (x.n_rows(), x.n_cols(), y.n_cols());
     let (x_offset, x_scale) = standardisation(x, config.fit_intercept)?;
     let (y_offset, y_scale) = standardisation(y, config.fit_intercept)?;
-
-    let ad = device.clone().autodiff();
-    let xs = tensor2(standardised(x, &x_offset, &x_scale), n, d, &ad);
-    let ys = tensor2(standardised(y, &y_offset, &y_scale), n, k, &ad);
+    let data = Dataset::new(
+        standardised(x, &x_offset, &x_scale)?,
+        standardised(y, &y_offset, &y_scale)?,
+    )?;
     // Ridge in standardised units: alpha/n · Σ_j (w_j / σ_j)², the same optimum as the
     // closed form; like the squared error, it is averaged over targets.
     let penalty: Vec<f32> = x_scale
         .iter()
         .map(|s| (config.alpha / (n as f64 * s * s)) as f32)
         .collect();
-    let penalty = tensor2(penalty, d, 1, &ad);
-    let y_var: Vec<f64> = y_scale.iter().map(|s| s * s).collect();
-
-    let mut model = LinearModelConfig::new(d, k)
-        .with_bias(config.fit_intercept)
-        .init(&ad);
-    let mut optimizer: ModuleOptimizer = match gd.optimizer {
-        Optimizer::Sgd => SgdConfig::new()
-            .with_momentum((gd.momentum > 0.0).then(|| {
-                MomentumConfig::new()
-                    .with_momentum(gd.momentum)
-                    .with_dampening(0.0)
-            }))
-            .init(),
-        Optimizer::Adam => AdamConfig::new().with_epsilon(1e-8).init(),
-    };
-
-    let batch_size = gd.batch_size.min(n);
-    let mut rng = StdRng::seed_from_u64(gd.seed);
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut loss_history = Vec::new();
-    let mut best = f64::INFINITY;
-    let mut stale = 0;
-    for epoch in 1..=gd.max_epochs {
-        let (xe, ye) = if batch_size < n {
-            order.shuffle(&mut rng);
-            let idx: Vec<i64> = order.iter().map(|&i| i as i64).collect();
-            let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [n]), &ad);
-            (xs.clone().select(0, idx.clone()), ys.clone().select(0, idx))
-        } else {
-            (xs.clone(), ys.clone())
-        };
-        // Per batch: the sum of squared errors per target and the penalty, kept on the device
-        // and read back once per epoch.
-        let n_batches = n.div_ceil(batch_size);
-        let mut sse = Vec::with_capacity(n_batches);
-        let mut ridge_terms = Vec::with_capacity(n_batches);
-        for b in 0..n_batches {
-            let start = b * batch_size;
-            let rows = batch_size.min(n - start);
-            let xb = xe.clone().narrow(0, start, rows);
-            let yb = ye.clone().narrow(0, start, rows);
-            let squared = (model.forward(xb) - yb).square();
-            // [1, k]: the penalty of each target's weights.
-            let ridge = (model.linear.weight.val().square() * penalty.clone()).sum_dim(0);
-            let loss = squared.clone().mean() + ridge.clone().mean();
-            sse.push(squared.sum_dim(0).detach());
-            ridge_terms.push(ridge.detach() * rows as f64);
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(gd.learning_rate, model, grads);
-        }
-        let sse = read(Tensor::cat(sse, 0))?;
-        let ridge_terms = read(Tensor::cat(ridge_terms, 0))?;
-        for b in 0..n_batches {
-            let batch = b * k..(b + 1) * k;
-            let batch_loss: f32 = sse[batch.clone()].iter().chain(&ridge_terms[batch]).sum();
-            if !batch_loss.is_finite() {
-                return Err(diverged(
-                    epoch,
-                    b + 1,
-                    f64::from(batch_loss),
-                    gd.learning_rate,
-                ));
-            }
-        }
-        // Back to original units: each target's standardised objective times σ_t², averaged.
-        let loss = (0..k)
-            .map(|t| {
-                let total: f64 = (0..n_batches)
-                    .map(|b| f64::from(sse[b * k + t]) + f64::from(ridge_terms[b * k + t]))
-                    .sum();
-                total / n as f64 * y_var[t]
-            })
-            .sum::<f64>()
-            / k as f64;
-        if !loss.is_finite() {
-            return Err(diverged(epoch, n_batches, loss, gd.learning_rate));
-        }
-        loss_history.push(loss);
-        if loss < best * (1.0 - gd.tol) {
-            stale = 0;
-        } else {
-            stale += 1;
-        }
-        best = best.min(loss);
-        if gd.tol > 0.0 && stale >= gd.n_iter_no_change {
-            break;
-        }
-    }
-
-    let model = model.valid();
+    let trained = train(
+        |device| Ridge {
+            linear: LinearConfig::new(d, k)
+                .with_bias(config.fit_intercept)
+                .with_initializer(Initializer::Zeros)
+                .init(device),
+            penalty: penalty.clone(),
+        },
+        Objective::MeanSquaredError { n_outputs: k },
+        &data,
+        None,
+        &config.gradient_descent.train_config(n),
+        &config.run,
+        device,
+    )
+    .map_err(diverged)?;
+    // Back to original units: the standardised loss times the targets' mean variance (for
+    // one target, exactly its loss in the original units).
+    let y_var = y_scale.iter().map(|s| s * s).sum::<f64>() / k as f64;
+    let loss_history: Vec<f64> = trained
+        .history
+        .series("train_loss")
+        .iter()
+        .map(|l| l * y_var)
+        .collect();
+    let model = &trained.model;
     let w = read(model.linear.weight.val())?;
     let bias = match &model.linear.bias {
         Some(b) => read(b.val())?,
@@ -178,14 +188,25 @@ pub(super) fn fit(
         intercept,
         n_iter: loss_history.len(),
         loss_history,
+        epochs: (trained.history, trained.epoch),
     })
 }
 
-fn diverged(epoch: usize, batch: usize, loss: f64, learning_rate: f64) -> FitError {
-    FitError::Diverged {
-        epoch,
-        batch,
-        loss,
-        learning_rate,
+/// The loop's divergence as the estimator's own (when no checkpoint is there to name).
+fn diverged(e: TrainError) -> FitError {
+    match e {
+        TrainError::Diverged {
+            epoch,
+            batch,
+            loss,
+            learning_rate,
+            kept: None,
+        } => FitError::Diverged {
+            epoch,
+            batch,
+            loss,
+            learning_rate,
+        },
+        other => other.into(),
     }
 }

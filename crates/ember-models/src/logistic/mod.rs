@@ -22,7 +22,7 @@ pub use inference::LogitSummary;
 
 use burn::tensor::Device;
 use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
-use ember_train::{Problems, TrainConfig, probabilities};
+use ember_train::{History, Problems, RunOptions, TrainConfig, probabilities};
 use serde::{Deserialize, Serialize};
 
 use crate::FitError;
@@ -88,6 +88,10 @@ pub struct LogisticRegressionConfig {
     pub solver: LogisticSolver,
     /// The training loop of [`LogisticSolver::GradientDescent`].
     pub train: TrainConfig,
+    /// Where the loop writes checkpoints and logs, and how it shows progress (not a
+    /// hyper-parameter: not saved with the model).
+    #[serde(skip)]
+    pub run: RunOptions,
 }
 
 impl Default for LogisticRegressionConfig {
@@ -101,6 +105,7 @@ impl Default for LogisticRegressionConfig {
             tol: 1e-4,
             solver: LogisticSolver::Lbfgs,
             train: TrainConfig::default(),
+            run: RunOptions::default(),
         }
     }
 }
@@ -162,6 +167,7 @@ impl LogisticRegressionConfig {
             loss_history: solution.loss_history,
             converged: solution.converged,
             labels: data.labels().cloned(),
+            epochs: solution.epochs,
         })
     }
 
@@ -200,6 +206,8 @@ pub struct LogisticRegression {
     n_iter: usize,
     loss_history: Vec<f64>,
     converged: bool,
+    /// Gradient descent's epochs in this process and the epoch kept.
+    epochs: Option<(History, usize)>,
     labels: Option<LabelEncoder>,
 }
 
@@ -244,6 +252,7 @@ impl LogisticRegression {
             n_iter,
             loss_history: Vec::new(),
             converged,
+            epochs: None,
             labels,
         })
     }
@@ -359,6 +368,12 @@ impl LogisticRegression {
     /// The objective after each iteration or epoch.
     pub fn loss_history(&self) -> &[f64] {
         &self.loss_history
+    }
+
+    /// The gradient-descent solver's epochs, as the training loop recorded them (`None` for
+    /// L-BFGS and for a model read from a file), and the epoch whose weights were kept.
+    pub fn epochs(&self) -> Option<(&History, usize)> {
+        self.epochs.as_ref().map(|(h, e)| (h, *e))
     }
 
     /// Whether L-BFGS met its tolerance within `max_iter` (scikit-learn warns when it does not).

@@ -8,7 +8,7 @@ use burn::optim::{GradientsParams, LBFGSConfig, LineSearchFn};
 use burn::tensor::{DType, Device, Tensor, TensorData};
 use ember_data::preprocessing::StandardScaler;
 use ember_data::{Dataset, Matrix, Scalar};
-use ember_train::{Objective, Trainable, train};
+use ember_train::{History, Objective, Trainable, train};
 
 use super::module::LogisticModule;
 use super::{LogisticRegressionConfig, LogisticSolver, Penalty};
@@ -21,6 +21,8 @@ pub(super) struct Solution {
     pub n_iter: usize,
     pub loss_history: Vec<f64>,
     pub converged: bool,
+    /// Gradient descent's epochs and the epoch kept.
+    pub epochs: Option<(History, usize)>,
 }
 
 pub(super) fn fit<T: Scalar>(
@@ -60,6 +62,7 @@ pub(super) fn fit<T: Scalar>(
     };
     let train_set = Dataset::new(Matrix::new(n, d, standardised)?, data.y().cast::<f64>())?;
 
+    let mut epochs = None;
     let (module, n_iter, loss_history, converged) = match config.solver {
         LogisticSolver::Lbfgs => {
             // In f64 where the device computes it (a software Vulkan driver may claim f64 and
@@ -100,9 +103,11 @@ pub(super) fn fit<T: Scalar>(
                 &train_set,
                 None,
                 &config.train,
+                &config.run,
                 device,
             )?;
             let history = trained.history.series("train_loss");
+            epochs = Some((trained.history, trained.epoch));
             (trained.model, history.len(), history, true)
         }
     };
@@ -122,6 +127,7 @@ pub(super) fn fit<T: Scalar>(
         n_iter,
         loss_history,
         converged,
+        epochs,
     })
 }
 
@@ -164,7 +170,7 @@ fn lbfgs(
     for _ in 0..config.max_iter {
         evaluations.set(0);
         let (next, loss) = optimizer.step(1.0, model, |m: LogisticModule| {
-            let (mut loss, _) = objective.loss(m.forward(x.clone()), &targets);
+            let mut loss = objective.loss(m.forward(x.clone()), &targets);
             if let Some(p) = m.penalty() {
                 loss = loss + p;
             }

@@ -2,7 +2,7 @@
 
 use burn::tensor::Device;
 use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
-use ember_train::{History, Objective, Problems, TrainConfig, probabilities};
+use ember_train::{History, Objective, Problems, RunOptions, TrainConfig, probabilities};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -16,12 +16,13 @@ use crate::saved::ModelState;
 /// ```
 /// use burn::tensor::Device;
 /// use ember_models::mlp::MlpClassifierConfig;
-/// use ember_train::{Progress, TrainConfig};
+/// use ember_train::{RunOptions, TrainConfig};
 ///
 /// let data = ember_data::load("iris")?.cast::<f32>();
 /// let config = MlpClassifierConfig {
 ///     hidden: vec![16],
-///     train: TrainConfig { epochs: 100, learning_rate: 0.01, progress: Progress::Off, ..Default::default() },
+///     train: TrainConfig { epochs: 100, learning_rate: 0.01, ..Default::default() },
+///     run: RunOptions::quiet(),
 ///     ..Default::default()
 /// };
 /// let model = config.fit_dataset(&data, None, &Device::flex())?;
@@ -43,6 +44,10 @@ pub struct MlpClassifierConfig {
     pub init: WeightInit,
     /// The training loop's settings.
     pub train: TrainConfig,
+    /// Where the loop writes checkpoints and logs, and how it shows progress (not a
+    /// hyper-parameter: not saved with the model).
+    #[serde(skip)]
+    pub run: RunOptions,
 }
 
 impl Default for MlpClassifierConfig {
@@ -53,6 +58,7 @@ impl Default for MlpClassifierConfig {
             dropout: 0.0,
             init: WeightInit::KaimingUniform,
             train: TrainConfig::default(),
+            run: RunOptions::default(),
         }
     }
 }
@@ -129,6 +135,7 @@ impl MlpClassifierConfig {
             &train_set,
             valid_set.as_ref(),
             &self.train,
+            &self.run,
             device,
         )?;
         Ok(MlpClassifier {
@@ -203,7 +210,7 @@ impl MlpClassifier {
     /// ```
     /// # use burn::tensor::Device;
     /// # let data = ember_data::load("iris")?;
-    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 2, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 2, ..Default::default() }, run: ember_train::RunOptions::quiet(), ..Default::default() };
     /// let model = config.fit_dataset(&data, None, &Device::flex())?;
     /// assert_eq!(model.predict_proba(data.x())?.shape(), (150, 3));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -220,7 +227,7 @@ impl MlpClassifier {
     /// ```
     /// # use burn::tensor::Device;
     /// # let data = ember_data::load("iris")?;
-    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 2, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 2, ..Default::default() }, run: ember_train::RunOptions::quiet(), ..Default::default() };
     /// let model = config.fit_dataset(&data, None, &Device::flex())?;
     /// assert!(model.predict(data.x())?.iter().all(|&c| c < 3));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -247,7 +254,7 @@ impl MlpClassifier {
     /// ```
     /// # use burn::tensor::Device;
     /// # let data = ember_data::load("iris")?;
-    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 2, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 2, ..Default::default() }, run: ember_train::RunOptions::quiet(), ..Default::default() };
     /// let model = config.fit_dataset(&data, None, &Device::flex())?;
     /// let accuracy = model.score(data.x(), &data.classes().unwrap())?;
     /// assert!((0.0..=1.0).contains(&accuracy));
@@ -262,7 +269,7 @@ impl MlpClassifier {
     /// ```
     /// # use burn::tensor::Device;
     /// # let data = ember_data::load("iris")?;
-    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 1, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 1, ..Default::default() }, run: ember_train::RunOptions::quiet(), ..Default::default() };
     /// assert_eq!(config.fit_dataset(&data, None, &Device::flex())?.n_classes(), 3);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -275,7 +282,7 @@ impl MlpClassifier {
     /// ```
     /// # use burn::tensor::Device;
     /// # let data = ember_data::load("iris")?;
-    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 1, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// # let config = ember_models::mlp::MlpClassifierConfig { train: ember_train::TrainConfig { epochs: 1, ..Default::default() }, run: ember_train::RunOptions::quiet(), ..Default::default() };
     /// let model = config.fit_dataset(&data, None, &Device::flex())?;
     /// assert_eq!(model.labels().unwrap().decode(0), Some("setosa"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -5,12 +5,13 @@
 //! ```
 //! use burn::tensor::Device;
 //! use ember_models::mlp::MlpClassifierConfig;
-//! use ember_train::{Progress, TrainConfig};
+//! use ember_train::{RunOptions, TrainConfig};
 //!
 //! let data = ember_data::load("iris")?;
 //! let config = MlpClassifierConfig {
 //!     hidden: vec![8],
-//!     train: TrainConfig { epochs: 5, progress: Progress::Off, ..Default::default() },
+//!     train: TrainConfig { epochs: 5, ..Default::default() },
+//!     run: RunOptions::quiet(),
 //!     ..Default::default()
 //! };
 //! let model = config.fit_dataset(&data, None, &Device::flex())?;
@@ -30,7 +31,7 @@ use burn::module::Module;
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
 use ember_data::{DataError, Dataset, Matrix, Scalar};
-use ember_train::{History, Objective, Problems, TrainConfig};
+use ember_train::{History, Objective, Problems, RunOptions, TrainConfig};
 
 use crate::FitError;
 
@@ -52,10 +53,18 @@ impl Fitted {
         data: &Dataset<f32>,
         valid: Option<&Dataset<f32>>,
         config: &TrainConfig,
+        run: &RunOptions,
         device: &Device,
     ) -> Result<Self, FitError> {
-        let trained =
-            ember_train::train(|d| shape.init(d), objective, data, valid, config, device)?;
+        let trained = ember_train::train(
+            |d| shape.init(d),
+            objective,
+            data,
+            valid,
+            config,
+            run,
+            device,
+        )?;
         Ok(Self {
             shape,
             module: trained.model,

@@ -4,7 +4,7 @@ use burn::tensor::Device;
 use ember_data::preprocessing::StandardScaler;
 use ember_data::{Dataset, Matrix, Scalar};
 use ember_metrics::{Multioutput, RegressionMetric};
-use ember_train::{History, Objective, Problems, TrainConfig};
+use ember_train::{History, Objective, Problems, RunOptions, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use super::{Activation, Fitted, Mlp, MlpConfig, WeightInit, network, shape_problems};
@@ -21,12 +21,13 @@ use crate::saved::ModelState;
 /// ```
 /// use burn::tensor::Device;
 /// use ember_models::mlp::MlpRegressorConfig;
-/// use ember_train::{Progress, TrainConfig};
+/// use ember_train::{RunOptions, TrainConfig};
 ///
 /// let data = ember_data::generators::seed_line(200, 42);
 /// let config = MlpRegressorConfig {
 ///     hidden: vec![16],
-///     train: TrainConfig { epochs: 60, learning_rate: 0.01, progress: Progress::Off, ..Default::default() },
+///     train: TrainConfig { epochs: 60, learning_rate: 0.01, ..Default::default() },
+///     run: RunOptions::quiet(),
 ///     ..Default::default()
 /// };
 /// let model = config.fit(data.x(), data.y(), &Device::flex())?;
@@ -48,6 +49,10 @@ pub struct MlpRegressorConfig {
     pub standardize_targets: bool,
     /// The training loop's settings.
     pub train: TrainConfig,
+    /// Where the loop writes checkpoints and logs, and how it shows progress (not a
+    /// hyper-parameter: not saved with the model).
+    #[serde(skip)]
+    pub run: RunOptions,
 }
 
 impl Default for MlpRegressorConfig {
@@ -59,6 +64,7 @@ impl Default for MlpRegressorConfig {
             init: WeightInit::KaimingUniform,
             standardize_targets: true,
             train: TrainConfig::default(),
+            run: RunOptions::default(),
         }
     }
 }
@@ -151,6 +157,7 @@ impl MlpRegressorConfig {
             &train_set,
             valid_set.as_ref(),
             &self.train,
+            &self.run,
             device,
         )?;
         Ok(MlpRegressor {
@@ -213,7 +220,7 @@ impl MlpRegressor {
     /// ```
     /// # use burn::tensor::Device;
     /// # let data = ember_data::generators::seed_line(50, 1);
-    /// # let config = ember_models::mlp::MlpRegressorConfig { train: ember_train::TrainConfig { epochs: 1, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// # let config = ember_models::mlp::MlpRegressorConfig { train: ember_train::TrainConfig { epochs: 1, ..Default::default() }, run: ember_train::RunOptions::quiet(), ..Default::default() };
     /// let model = config.fit(data.x(), data.y(), &Device::flex())?;
     /// assert_eq!(model.predict(data.x())?.shape(), (50, 1));
     /// # Ok::<(), ember_models::FitError>(())
@@ -234,7 +241,7 @@ impl MlpRegressor {
     /// ```
     /// # use burn::tensor::Device;
     /// # let data = ember_data::generators::seed_line(50, 1);
-    /// # let config = ember_models::mlp::MlpRegressorConfig { train: ember_train::TrainConfig { epochs: 1, progress: ember_train::Progress::Off, ..Default::default() }, ..Default::default() };
+    /// # let config = ember_models::mlp::MlpRegressorConfig { train: ember_train::TrainConfig { epochs: 1, ..Default::default() }, run: ember_train::RunOptions::quiet(), ..Default::default() };
     /// let model = config.fit(data.x(), data.y(), &Device::flex())?;
     /// assert!(model.score(data.x(), data.y())? <= 1.0);
     /// # Ok::<(), ember_models::FitError>(())

@@ -19,7 +19,7 @@ use ember::model_file::ModelFile;
 use ember::models::linear::LinearRegressionConfig;
 use ember::models::mlp::MlpClassifierConfig;
 use ember::predictor::{Predictor, RowMajor};
-use ember::train::{Progress, TrainConfig};
+use ember::train::{RunOptions, TrainConfig};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 fn valid_files() -> Vec<Vec<u8>> {
@@ -29,9 +29,9 @@ fn valid_files() -> Vec<Vec<u8>> {
         hidden: vec![5],
         train: TrainConfig {
             epochs: 2,
-            progress: Progress::Off,
             ..Default::default()
         },
+        run: RunOptions::quiet(),
         ..Default::default()
     }
     .fit_dataset(&iris, None, &device)

@@ -15,13 +15,12 @@ use ember::models::linear::LinearRegressionConfig;
 use ember::models::logistic::LogisticRegressionConfig;
 use ember::models::mlp::{MlpClassifierConfig, MlpRegressorConfig};
 use ember::predictor::{PredictError, Prediction, Predictor, RowMajor};
-use ember::train::{Progress, TrainConfig};
+use ember::train::{RunOptions, TrainConfig};
 
 fn quick() -> TrainConfig {
     TrainConfig {
         epochs: 5,
         learning_rate: 0.01,
-        progress: Progress::Off,
         ..Default::default()
     }
 }
@@ -69,6 +68,7 @@ fn every_kind_predicts_as_the_fitted_model() {
             let c = MlpRegressorConfig {
                 hidden: vec![8],
                 train: quick(),
+                run: RunOptions::quiet(),
                 ..Default::default()
             };
             c.fit_dataset(d, None, &device).unwrap().into()
@@ -111,6 +111,7 @@ fn every_kind_predicts_as_the_fitted_model() {
                 let c = MlpClassifierConfig {
                     hidden: vec![8],
                     train: quick(),
+                    run: RunOptions::quiet(),
                     ..Default::default()
                 };
                 c.fit_dataset(d, None, &device).unwrap().into()
@@ -174,6 +175,7 @@ fn one_predictor_serves_many_threads() {
         let c = MlpClassifierConfig {
             hidden: vec![32],
             train: quick(),
+            run: RunOptions::quiet(),
             ..Default::default()
         };
         c.fit_dataset(d, None, &Device::flex()).unwrap().into()
@@ -246,6 +248,7 @@ fn bad_files_are_errors() {
         let c = MlpClassifierConfig {
             hidden: vec![4],
             train: quick(),
+            run: RunOptions::quiet(),
             ..Default::default()
         };
         c.fit_dataset(d, None, &Device::flex()).unwrap().into()
@@ -373,6 +376,7 @@ fn safetensors_hold_the_weights_by_name() {
         let c = MlpClassifierConfig {
             hidden: vec![6],
             train: quick(),
+            run: RunOptions::quiet(),
             ..Default::default()
         };
         c.fit_dataset(d, None, &device).unwrap().into()

@@ -13,7 +13,7 @@ use ember::data::preprocessing::StandardScaler;
 use ember::model_file::{ModelFile, Scaler};
 use ember::models::mlp::MlpRegressorConfig;
 use ember::predictor::{Prediction, Predictor, RowMajor};
-use ember::train::{Progress, TrainConfig};
+use ember::train::{RunOptions, TrainConfig};
 
 const NUMPY_FORWARD: &str = r#"
 import json, sys
@@ -57,9 +57,9 @@ fn numpy_reads_the_export_and_computes_the_same_predictions() {
         train: TrainConfig {
             epochs: 20,
             learning_rate: 0.01,
-            progress: Progress::Off,
             ..Default::default()
         },
+        run: RunOptions::quiet(),
         ..Default::default()
     }
     .fit_dataset(&scaled, None, &device)
