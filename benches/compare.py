@@ -14,6 +14,11 @@ Cases (best of 3 runs each):
 - mlp: one epoch of an MLP 784-256-128-10 (ReLU, Adam, batch 128) on 60,000 x 784 float32,
   ember's training loop and a bare burn loop against PyTorch and scikit-learn's MLPClassifier,
   all on 2 threads (pip install torch scikit-learn); runs alternate, best epoch of each;
+- convnet: the user-defined ConvNet of examples/convnet.rs (conv 3x3 8, pool, conv 3x3 16, pool,
+  dropout, 400-64-10; Adam, batch 64) trained through ember's loop from burn's InMemDataset +
+  Batcher, against the same network in PyTorch, on MNIST (data/mnist, from
+  scripts/fetch_mnist.sh; random images of its shape when absent), 2 threads, runs alternate:
+  seconds per epoch (best) and test accuracy after EMBER_CONVNET_EPOCHS epochs (default 2);
 - predict: serving an MLP 784-256-128-10 from a model file, class probabilities for one row
   (median latency) and for batches of 1,024 rows (throughput), ember's Predictor against
   PyTorch (torch.inference_mode) on 2 threads, with the same weights (ember's safetensors
@@ -177,6 +182,45 @@ print(json.dumps({"single_median_us": times[len(times) // 2] * 1e6, "batch_ms": 
 """
 
 
+TORCH_CONVNET = """
+import json, os, sys, time
+import numpy as np, torch
+torch.set_num_threads(2)
+out = sys.argv[1]
+epochs = int(os.environ.get("EMBER_CONVNET_EPOCHS", "2"))
+def load(name):
+    y = np.fromfile(out + f"/{name}_y.u8", dtype=np.uint8).astype(np.int64)
+    X = np.fromfile(out + f"/{name}_x.f32", dtype="<f4").reshape(len(y), 1, 28, 28)
+    return torch.from_numpy(X), torch.from_numpy(y)
+X, y = load("convnet_train")
+Xt, yt = load("convnet_test")
+torch.manual_seed(0)
+nn = torch.nn
+model = nn.Sequential(
+    nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Flatten(), nn.Dropout(0.25), nn.Linear(400, 64), nn.ReLU(), nn.Linear(64, 10))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+loss_fn = nn.CrossEntropyLoss()
+best = float("inf")
+for epoch in range(epochs):
+    model.train()
+    start = time.perf_counter()
+    perm = torch.randperm(len(y))
+    for b in range(0, len(y), 64):
+        idx = perm[b:b + 64]
+        opt.zero_grad()
+        loss = loss_fn(model(X[idx]), y[idx])
+        loss.backward()
+        opt.step()
+    best = min(best, time.perf_counter() - start)
+model.eval()
+with torch.no_grad():
+    accuracy = float((model(Xt).argmax(1) == yt).float().mean())
+print(json.dumps({"epoch_s": best, "test_accuracy": accuracy, "version": torch.__version__}))
+"""
+
+
 def peer(script, env=None):
     done = subprocess.run(
         [sys.executable, "-c", script, OUT], check=True, capture_output=True, text=True,
@@ -208,6 +252,7 @@ def mlp_case(cargo_args):
     sklearn = [peer(SKLEARN_MLP, THREADS)]
     e = min(r["ember_epoch_s"] for r in ember)
     bare = min(r["bare_epoch_s"] for r in ember)
+    dataset = min(r["dataset_epoch_s"] for r in ember)
     t = min(r["epoch_s"] for r in torch)
     s = min(r["epoch_s"] for r in sklearn)
     n = ember[0]["n"]
@@ -217,11 +262,32 @@ def mlp_case(cargo_args):
     print("|---|---|---|---|")
     for name, sec in [
         ("ember `train` (flex, mimalloc)", e),
+        ("ember `Trainer` from burn's InMemDataset + Batcher", dataset),
         ("bare burn loop (flex, mimalloc)", bare),
         (f"PyTorch {torch[0]['version']}", t),
         ("scikit-learn MLPClassifier", s),
     ]:
         print(f"| {name} | {sec:.3f} | {n / sec:,.0f} | {t / sec:.2f}x |")
+    return 0
+
+
+def convnet_case(cargo_args):
+    ember, torch = alternate("convnet", TORCH_CONVNET, cargo_args)
+    e = min(r["epoch_s"] for r in ember)
+    t = min(r["epoch_s"] for r in torch)
+    n = ember[0]["n"]
+    data = "MNIST" if ember[0]["real_mnist"] else "random images of MNIST's shape"
+    print()
+    print(f"ConvNet of examples/convnet.rs, Adam, batch 64, {n:,} images of {data}, 2 threads, best epoch of {REPEATS} runs")
+    print("| implementation | epoch (s) | samples/s | ratio to PyTorch | test accuracy after "
+          f"{ember[0]['epochs']} epochs (min-max) |")
+    print("|---|---|---|---|---|")
+    for name, sec, runs in [
+        ("ember `Trainer` (flex, mimalloc; InMemDataset + Batcher)", e, ember),
+        (f"PyTorch {torch[0]['version']}", t, torch),
+    ]:
+        acc = [r["test_accuracy"] for r in runs]
+        print(f"| {name} | {sec:.2f} | {n / sec:,.0f} | {t / sec:.2f}x | {min(acc):.4f}-{max(acc):.4f} |")
     return 0
 
 
@@ -281,7 +347,7 @@ def predict_case(cargo_args):
     return 0 if diff < 1e-5 else 1
 
 
-CASES = {"ols": ols_case, "csv": csv_case, "mlp": mlp_case, "predict": predict_case}
+CASES = {"ols": ols_case, "csv": csv_case, "mlp": mlp_case, "convnet": convnet_case, "predict": predict_case}
 
 
 def main():

@@ -16,11 +16,10 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Parser;
-use ember::data::idx::mnist;
+use ember::data::idx::mnist_in;
 use ember::metrics::ConfusionMatrix;
 use ember::models::mlp::MlpClassifierConfig;
 use ember::prelude::*;
@@ -50,27 +49,11 @@ struct Args {
     fresh: bool,
 }
 
-/// `dir/name`, or `dir/name.gz` when only that exists.
-fn find(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
-    let plain = dir.join(name);
-    let gz = dir.join(format!("{name}.gz"));
-    [plain.clone(), gz]
-        .into_iter()
-        .find(|p| p.exists())
-        .with_context(|| format!("{} not found (run scripts/fetch_mnist.sh)", plain.display()))
-}
-
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let device = args.device.device()?;
-    let load = |images: &str, labels: &str| -> anyhow::Result<Dataset<f32>> {
-        Ok(mnist::<f32>(
-            find(&args.data, images)?,
-            find(&args.data, labels)?,
-        )?)
-    };
-    let train = load("train-images-idx3-ubyte", "train-labels-idx1-ubyte")?;
-    let test = load("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")?;
+    let train = mnist_in::<f32>(&args.data, "train")?;
+    let test = mnist_in::<f32>(&args.data, "t10k")?;
     println!(
         "MNIST: {} training and {} test images, 784 pixels; device {device:?}",
         train.n_samples(),

@@ -207,6 +207,29 @@ pub fn mnist<T: Scalar>(
     )
 }
 
+/// One of MNIST's sets from the folder that holds its IDX files: `"train"`
+/// (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`) or `"t10k"` (the test set), each file
+/// plain or ending in `.gz` (see [`mnist`]).
+///
+/// ```
+/// let err = ember_data::idx::mnist_in::<f32>("no/such/folder", "train").unwrap_err();
+/// assert_eq!(err.to_string(), "no/such/folder/train-images-idx3-ubyte: not found, nor with .gz (scripts/fetch_mnist.sh fetches MNIST)");
+/// ```
+pub fn mnist_in<T: Scalar>(dir: impl AsRef<Path>, set: &str) -> Result<Dataset<T>, DataError> {
+    let find = |kind: &str| {
+        let plain = dir.as_ref().join(format!("{set}-{kind}-ubyte"));
+        let gz = dir.as_ref().join(format!("{set}-{kind}-ubyte.gz"));
+        [plain.clone(), gz]
+            .into_iter()
+            .find(|p| p.exists())
+            .ok_or_else(|| DataError::File {
+                file: plain.display().to_string(),
+                message: "not found, nor with .gz (scripts/fetch_mnist.sh fetches MNIST)".into(),
+            })
+    };
+    mnist(find("images-idx3")?, find("labels-idx1")?)
+}
+
 /// [`mnist`] from arrays already read.
 pub(crate) fn mnist_from<T: Scalar>(
     images: IdxArray<T>,

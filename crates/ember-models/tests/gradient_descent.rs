@@ -158,3 +158,38 @@ fn divergence_is_an_error_naming_epoch_and_batch() -> Result<(), Box<dyn std::er
     );
     Ok(())
 }
+
+#[test]
+fn gradient_descent_checkpoints_and_resumes_through_the_training_loop()
+-> Result<(), Box<dyn std::error::Error>> {
+    let data = diabetes(true)?;
+    let dir = std::env::temp_dir().join(format!("ember-gd-resume-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = |epochs| {
+        GradientDescentConfig::new()
+            .with_optimizer(Optimizer::Sgd)
+            .with_momentum(0.5)
+            .with_learning_rate(0.05)
+            .with_batch_size(64)
+            .with_max_epochs(epochs)
+            .with_tol(0.0)
+    };
+    let in_dir = LinearRegressionConfig::new().with_run(ember_train::RunOptions {
+        run_dir: Some(dir.clone()),
+        ..ember_train::RunOptions::quiet()
+    });
+    // 20 epochs into a run directory, then the same run continued to 40 ...
+    let first = gd(in_dir.clone(), config(20), &data)?;
+    assert!(dir.join("checkpoints").join("epoch-000020").exists());
+    assert_eq!(first.n_iter(), 20);
+    let resumed = gd(in_dir, config(40), &data)?;
+    // ... ends with the bits of 40 epochs in one go, its history continued, not restarted.
+    let straight = gd(LinearRegressionConfig::new(), config(40), &data)?;
+    assert_eq!(resumed.coef().as_slice(), straight.coef().as_slice());
+    assert_eq!(resumed.intercept(), straight.intercept());
+    assert_eq!(resumed.loss_history(), straight.loss_history());
+    let log = std::fs::read_to_string(dir.join("metrics.jsonl"))?;
+    assert_eq!(log.lines().count(), 40);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

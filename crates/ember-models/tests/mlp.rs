@@ -100,8 +100,7 @@ fn dropout_runs_are_reproducible_and_bad_settings_are_errors() -> Result {
         a.predict(&wrong).unwrap_err().to_string(),
         "X has 3 features, but the model was fitted with 4"
     );
-    let json =
-        r#"{"hidden": [4], "activation": "tanh", "train": {"epochs": 2, "progress": "off"}}"#;
+    let json = r#"{"hidden": [4], "activation": "tanh", "train": {"epochs": 2, "seed": 3}}"#;
     let parsed: MlpClassifierConfig = serde_json::from_str(json)?;
     assert_eq!(parsed.train.epochs, 2);
     let unknown = serde_json::from_str::<MlpClassifierConfig>(r#"{"hiden": [4]}"#).unwrap_err();

@@ -109,7 +109,10 @@ pub(crate) fn evaluate<M: TrainStep<B>, B>(
         tally.push(out, chunk.len());
         tally.flush(false).map_err(|e| match e {
             Unread::Error(e) => e,
-            Unread::Diverged { .. } => unreachable!("scoring does not stop on a loss"),
+            // Not raised without the guard; named all the same.
+            Unread::Diverged { loss, .. } => {
+                TrainError::Step(format!("a validation batch has the loss {loss}"))
+            }
         })?;
     }
     tally.scores()

@@ -158,7 +158,7 @@ impl<'d> MatrixData<'d> {
     /// and column) or a target the objective cannot take.
     pub fn new(objective: Objective, data: &'d Dataset<f32>) -> Result<Self, TrainError> {
         if data.n_samples() == 0 {
-            return Err(DataError::Empty("training").into());
+            return Err(DataError::Empty("the training set").into());
         }
         let d = data.x().n_cols();
         let x = data.x().as_slice();

@@ -161,10 +161,10 @@ impl<'c> Trainer<'c> {
         self.config.validate()?;
         self.run.validate()?;
         if train.is_empty() {
-            return Err(DataError::Empty("training").into());
+            return Err(DataError::Empty("the training set").into());
         }
         if valid.is_some_and(|v| v.is_empty()) {
-            return Err(DataError::Empty("validation").into());
+            return Err(DataError::Empty("the validation set").into());
         }
         // One run at a time holds the backend's process-wide random generator (see above).
         static RANDOM_STREAM: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -303,7 +303,9 @@ pub fn train<M: Trainable>(
                 .into());
             }
             Some(MatrixData::new(objective, v).map_err(|e| match e {
-                TrainError::Data(DataError::Empty(_)) => DataError::Empty("validation").into(),
+                TrainError::Data(DataError::Empty(_)) => {
+                    DataError::Empty("the validation set").into()
+                }
                 other => other,
             })?)
         }

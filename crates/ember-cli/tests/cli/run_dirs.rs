@@ -343,3 +343,56 @@ fn a_test_file_with_its_columns_in_another_order_is_matched_by_name() {
         "{summary}"
     );
 }
+
+#[test]
+fn a_run_directory_holds_one_config_one_model_file_and_one_metrics_log() {
+    let base = temp_dir("one-of-each");
+    for (config, set) in [
+        (
+            "configs/digits_mlp.toml",
+            "model.mlp_classifier.train.epochs=3",
+        ),
+        (
+            "configs/seed_line_gd.toml",
+            "model.linear_regression.gradient_descent.max_epochs=4",
+        ),
+    ] {
+        let dir = base.join(config.replace(['/', '.'], "_"));
+        ember(&["train", config, "--out", arg(&dir), "--set", set]).expect(0);
+        let names: BTreeSet<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        for one in ["config.toml", "model.ember", "metrics.jsonl", "checkpoints"] {
+            assert!(names.contains(one), "{config}: no {one} in {names:?}");
+        }
+        for other in ["config.json", "model.bpk"] {
+            assert!(
+                !names.contains(other),
+                "{config}: {other} beside the CLI's own"
+            );
+        }
+        // The training loop's log, an epoch per line and split, not replaced by the summary.
+        let log = std::fs::read_to_string(dir.join("metrics.jsonl")).unwrap();
+        let epochs: BTreeSet<u64> = log
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["epoch"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(
+            epochs.len(),
+            if config.contains("gd") { 4 } else { 3 },
+            "{log}"
+        );
+        let saved = std::fs::read(dir.join("model.ember")).unwrap();
+        let text = String::from_utf8_lossy(&saved);
+        assert!(
+            !text.contains("run_dir") && !text.contains("keep_checkpoints"),
+            "{config}: run options in the model file"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&base);
+}
