@@ -64,6 +64,41 @@ fn fastest_epoch(history: &History) -> f64 {
     fastest
 }
 
+/// A bare burn loop on the same model, data and batches (forward, backward, Adam step):
+/// its fastest epoch in seconds.
+fn bare_loop(shape: &MlpConfig, x: &[f32], labels: &[u8], device: &Device) -> f64 {
+    let ad = device.clone().autodiff();
+    ad.seed(0);
+    let mut model = shape.init(&ad);
+    let mut optimizer = AdamConfig::new().with_epsilon(1e-8).init();
+    let targets: Vec<i64> = labels.iter().map(|&c| i64::from(c)).collect();
+    let mut bare_epoch = f64::INFINITY;
+    for _ in 0..EPOCHS {
+        let start = Instant::now();
+        let mut last = None;
+        for b in 0..N.div_ceil(BATCH) {
+            let rows = BATCH.min(N - b * BATCH);
+            let xb = x[b * BATCH * D..(b * BATCH + rows) * D].to_vec();
+            let xb = Tensor::<2>::from_data(TensorData::new(xb, [rows, D]), &ad);
+            let yb = targets[b * BATCH..b * BATCH + rows].to_vec();
+            let yb = Tensor::<1, Int>::from_data(TensorData::new(yb, [rows]), &ad);
+            let logits = model.forward(xb);
+            let loss = log_softmax(logits, 1)
+                .gather(1, yb.unsqueeze_dim::<2>(1))
+                .mean()
+                .neg();
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optimizer.step(1e-3, model, grads);
+            last = Some(loss);
+        }
+        // One read at the end, so that every queued operation has run.
+        let _ = last.map(|l| l.into_scalar::<f32>());
+        bare_epoch = bare_epoch.min(start.elapsed().as_secs_f64());
+    }
+
+    bare_epoch
+}
+
 fn main() -> anyhow::Result<()> {
     let out = common::out_dir()?;
     let mut rng = StdRng::seed_from_u64(0);
@@ -112,35 +147,7 @@ fn main() -> anyhow::Result<()> {
     )?;
     let dataset_epoch = fastest_epoch(&per_sample.history);
 
-    // A bare burn loop on the same model, data and batches.
-    let ad = device.clone().autodiff();
-    ad.seed(0);
-    let mut model = shape.init(&ad);
-    let mut optimizer = AdamConfig::new().with_epsilon(1e-8).init();
-    let targets: Vec<i64> = labels.iter().map(|&c| i64::from(c)).collect();
-    let mut bare_epoch = f64::INFINITY;
-    for _ in 0..EPOCHS {
-        let start = Instant::now();
-        let mut last = None;
-        for b in 0..N.div_ceil(BATCH) {
-            let rows = BATCH.min(N - b * BATCH);
-            let xb = x[b * BATCH * D..(b * BATCH + rows) * D].to_vec();
-            let xb = Tensor::<2>::from_data(TensorData::new(xb, [rows, D]), &ad);
-            let yb = targets[b * BATCH..b * BATCH + rows].to_vec();
-            let yb = Tensor::<1, Int>::from_data(TensorData::new(yb, [rows]), &ad);
-            let logits = model.forward(xb);
-            let loss = log_softmax(logits, 1)
-                .gather(1, yb.unsqueeze_dim::<2>(1))
-                .mean()
-                .neg();
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(1e-3, model, grads);
-            last = Some(loss);
-        }
-        // One read at the end, so that every queued operation has run.
-        let _ = last.map(|l| l.into_scalar::<f32>());
-        bare_epoch = bare_epoch.min(start.elapsed().as_secs_f64());
-    }
+    let bare_epoch = bare_loop(&shape, &x, &labels, &device);
 
     let report = serde_json::json!({
         "n": N, "d": D, "batch": BATCH, "epochs": EPOCHS,

@@ -17,7 +17,6 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
@@ -226,7 +225,6 @@ fn main() -> anyhow::Result<()> {
         resume: !args.fresh,
         ..RunOptions::default()
     };
-    let started = Instant::now();
     let trained = Trainer::new(&config)
         .run_options(run)
         .metric(Classification::accuracy(10))
@@ -237,14 +235,14 @@ fn main() -> anyhow::Result<()> {
     let mut digest = Digest(0xcbf2_9ce4_8422_2325);
     trained.model.visit(&mut digest);
     println!(
-        "\nvalidation accuracy {best:.4} at epoch {} of {epochs}{}; {:.2} s per epoch in this process",
+        "\nvalidation accuracy {best:.4} at epoch {} of {epochs}{}; {:.2} s per epoch",
         trained.epoch,
         if trained.stopped_early {
             " (stopped early)"
         } else {
             ""
         },
-        started.elapsed().as_secs_f64() / epochs.max(1) as f64
+        trained.history.last().map_or(0.0, |e| e.elapsed_s) / epochs.max(1) as f64
     );
     println!("weights fnv1a {:016x}", digest.0);
     println!("run directory: {}", args.out.display());

@@ -95,13 +95,15 @@ struct Coverage {
     n: usize,
 }
 
-fn residuals<'a>(batch: &'a MetricInput<'_>) -> impl Iterator<Item = f64> + 'a {
+/// `y − ŷ` of a batch (the step gives real targets; anything else is a mistake to report).
+fn residuals(batch: &MetricInput<'_>) -> Result<Vec<f64>, TrainError> {
     let TargetValues::Real(y) = batch.targets else {
-        return None.into_iter().flatten();
+        return Err(TrainError::Step("these metrics need real targets".into()));
     };
-    Some(y.iter().zip(batch.output).map(|(&t, &p)| f64::from(t - p)))
-        .into_iter()
-        .flatten()
+    Ok(y.iter()
+        .zip(batch.output)
+        .map(|(&t, &p)| f64::from(t - p))
+        .collect())
 }
 
 impl Metric for PinballInUnits {
@@ -110,7 +112,7 @@ impl Metric for PinballInUnits {
     }
     fn update(&mut self, batch: &MetricInput<'_>) -> Result<(), TrainError> {
         let tau = f64::from(TAU);
-        for r in residuals(batch) {
+        for r in residuals(batch)? {
             self.sum += self.scale * if r >= 0.0 { tau * r } else { (tau - 1.0) * r };
             self.n += 1;
         }
@@ -129,7 +131,7 @@ impl Metric for Coverage {
         true
     }
     fn update(&mut self, batch: &MetricInput<'_>) -> Result<(), TrainError> {
-        for r in residuals(batch) {
+        for r in residuals(batch)? {
             self.below += usize::from(r <= 0.0);
             self.n += 1;
         }

@@ -87,7 +87,8 @@ fn model_problems(model: &ModelSpec, has_valid: bool) -> Problems {
                 let train = c.gradient_descent.train_config(usize::MAX);
                 let regression = Objective::MeanSquaredError { n_outputs: 1 };
                 let mut g = Problems::default();
-                monitored_metric(&mut g, &train, regression, has_valid);
+                // Linear models are not given data.validation_fraction's set.
+                monitored_metric(&mut g, &train, regression, false, "");
                 p.nest("gradient_descent", g);
             }
             p
@@ -105,20 +106,32 @@ fn model_problems(model: &ModelSpec, has_valid: bool) -> Problems {
         ModelSpec::LogisticRegression(c) => {
             let mut p = c.problems();
             if c.solver == LogisticSolver::GradientDescent {
-                monitored_metric(&mut p, &c.train, Objective::BinaryCrossEntropy, has_valid);
+                monitored_metric(
+                    &mut p,
+                    &c.train,
+                    Objective::BinaryCrossEntropy,
+                    has_valid,
+                    "train",
+                );
             }
             p
         }
         ModelSpec::MlpClassifier(c) => {
             let mut p = c.problems();
-            monitored_metric(&mut p, &c.train, Objective::BinaryCrossEntropy, has_valid);
+            monitored_metric(
+                &mut p,
+                &c.train,
+                Objective::BinaryCrossEntropy,
+                has_valid,
+                "train",
+            );
             hidden_given(&mut p, &c.hidden, "logistic_regression");
             p
         }
         ModelSpec::MlpRegressor(c) => {
             let mut p = c.problems();
             let regression = Objective::MeanSquaredError { n_outputs: 1 };
-            monitored_metric(&mut p, &c.train, regression, has_valid);
+            monitored_metric(&mut p, &c.train, regression, has_valid, "train");
             hidden_given(&mut p, &c.hidden, "linear_regression");
             p
         }
@@ -126,8 +139,15 @@ fn model_problems(model: &ModelSpec, has_valid: bool) -> Problems {
 }
 
 /// The metric early stopping watches must be one the run writes (the training loop refuses it
-/// too, but only once the data is read).
-fn monitored_metric(p: &mut Problems, train: &TrainConfig, objective: Objective, has_valid: bool) {
+/// too, but only once the data is read); `table` is where the loop's settings are (`train`, or
+/// `""` where they are the model's own, as gradient descent's).
+fn monitored_metric(
+    p: &mut Problems,
+    train: &TrainConfig,
+    objective: Objective,
+    has_valid: bool,
+    table: &str,
+) {
     let Some(es) = &train.early_stopping else {
         return;
     };
@@ -137,11 +157,21 @@ fn monitored_metric(p: &mut Problems, train: &TrainConfig, objective: Objective,
     }
     let has_valid = has_valid || train.validation_fraction > 0.0;
     let produced = objective.metric_names(has_valid);
-    p.require(produced.contains(&es.metric), &format!("train.{field}"), || {
-        let hint = if es.metric.starts_with("valid_") && !has_valid {
-            " (valid_ metrics need a validation set: data.validation_fraction or train.validation_fraction)"
+    let at = if table.is_empty() {
+        field.to_string()
+    } else {
+        format!("{table}.{field}")
+    };
+    p.require(produced.contains(&es.metric), &at, || {
+        let settings = if table.is_empty() {
+            "validation_fraction beside it"
         } else {
-            ""
+            "data.validation_fraction or train.validation_fraction"
+        };
+        let hint = if es.metric.starts_with("valid_") && !has_valid {
+            format!(" (valid_ metrics need a validation set: {settings})")
+        } else {
+            String::new()
         };
         format!(
             "`{}` is not a metric this run produces; it produces {}{hint}",

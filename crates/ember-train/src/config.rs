@@ -240,6 +240,7 @@ impl TrainConfig {
             {
                 p.push(field, message);
             }
+            p.at_least_one("early_stopping.patience", es.patience);
             p.non_negative("early_stopping.min_delta", es.min_delta);
             p.non_negative("early_stopping.min_relative_delta", es.min_relative_delta);
         }

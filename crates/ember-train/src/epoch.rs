@@ -65,7 +65,7 @@ impl<B> EpochRun<'_, B> {
             let out = model.step(self.source.batch(rows, self.device)?)?;
             check_loss(&out)?;
             let loss = out.loss.clone();
-            tally.push(out, rows.len());
+            tally.push(out, rows.len())?;
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optimizer.step(self.lr, model, grads);
             // Reading a loss back waits for the device: do it only when the progress bar is
@@ -106,7 +106,7 @@ pub(crate) fn evaluate<M: TrainStep<B>, B>(
     for chunk in rows.chunks(batch_size) {
         let out = model.valid_step(source.batch(chunk, device)?)?;
         check_loss(&out)?;
-        tally.push(out, chunk.len());
+        tally.push(out, chunk.len())?;
         tally.flush(false).map_err(|e| match e {
             Unread::Error(e) => e,
             // Not raised without the guard; named all the same.
@@ -149,7 +149,30 @@ struct Pending {
     loss: Tensor<1>,
     output: Option<Tensor<2>>,
     targets: Option<BatchTargets>,
+    /// Samples in the batch (what its loss is weighted by).
     rows: usize,
+    /// Rows of outputs the metrics score (the samples, or a sequence model's tokens).
+    scored: usize,
+}
+
+/// The rows of outputs a step gives the metrics, checked against its targets.
+fn scored_rows(out: &StepOutput) -> Result<usize, TrainError> {
+    let (Some(output), Some(targets)) = (&out.output, &out.targets) else {
+        return Err(TrainError::Step(
+            "the metrics need the step's outputs and targets: return `StepOutput::new(loss).with_outputs(output, targets)`".into(),
+        ));
+    };
+    let [rows, _] = output.dims();
+    let target_rows = match targets {
+        BatchTargets::Real(y) => y.dims()[0],
+        BatchTargets::Classes(c) => c.dims()[0],
+    };
+    if rows != target_rows {
+        return Err(TrainError::Step(format!(
+            "the step gave {rows} rows of outputs but {target_rows} of targets"
+        )));
+    }
+    Ok(rows)
 }
 
 /// The running loss and metrics of a split.
@@ -174,8 +197,9 @@ impl Tally {
 
     /// Keeps a step's values (detached: no graph is held) until the next flush; outputs
     /// only when a metric reads them.
-    fn push(&mut self, out: StepOutput, rows: usize) {
+    fn push(&mut self, out: StepOutput, rows: usize) -> Result<(), TrainError> {
         let wanted = !self.metrics.is_empty();
+        let scored = if wanted { scored_rows(&out)? } else { 0 };
         self.pending.push(Pending {
             loss: out.loss.detach(),
             output: out.output.filter(|_| wanted).map(Tensor::detach),
@@ -184,7 +208,9 @@ impl Tally {
                 classes => classes,
             }),
             rows,
+            scored,
         });
+        Ok(())
     }
 
     /// Reads the pending batches and feeds them to the metrics; with `guard`, the first
@@ -214,16 +240,16 @@ impl Tally {
             if let Some((values, width, targets)) = &outputs {
                 let input = MetricInput {
                     loss,
-                    n: p.rows,
-                    output: &values[offset * width..(offset + p.rows) * width],
+                    n: p.scored,
+                    output: &values[offset * width..(offset + p.scored) * width],
                     width: *width,
-                    targets: targets.rows(offset, p.rows),
+                    targets: targets.rows(offset, p.scored),
                 };
                 for metric in &mut self.metrics {
                     metric.update(&input)?;
                 }
             }
-            offset += p.rows;
+            offset += p.scored;
         }
         Ok(())
     }
@@ -313,6 +339,11 @@ fn host_targets(all: Vec<BatchTargets>) -> Result<HostTargets, TrainError> {
     match (real.is_empty(), classes.is_empty()) {
         (false, true) => {
             let k = real[0].dims()[1];
+            if let Some(other) = real.iter().map(|y| y.dims()[1]).find(|&w| w != k) {
+                return Err(TrainError::Step(format!(
+                    "the targets of one batch are {k} wide, of another {other}"
+                )));
+            }
             Ok(HostTargets::Real(read(Tensor::cat(real, 0))?, k))
         }
         (true, false) => {

@@ -11,7 +11,7 @@ use crate::{TrainError, probabilities};
 pub struct MetricInput<'a> {
     /// The batch's mean loss.
     pub loss: f64,
-    /// Samples in the batch.
+    /// Rows of outputs (the batch's samples, or a sequence model's tokens).
     pub n: usize,
     /// The raw outputs, row-major, `n × width` (empty when the step gave none).
     pub output: &'a [f32],
@@ -33,7 +33,8 @@ pub enum TargetValues<'a> {
 }
 
 /// A metric the loop computes per split and epoch, written to `metrics.jsonl` as
-/// `split_name` and available to early stopping and reduce-on-plateau.
+/// `split_name` and available to early stopping and reduce-on-plateau. Each split and epoch
+/// starts from a clone of the metric as it was given to the [`Trainer`](crate::Trainer).
 ///
 /// ```
 /// use ember_train::{Metric, MetricInput, TargetValues, TrainError};
@@ -45,7 +46,9 @@ pub enum TargetValues<'a> {
 /// impl Metric for Pinball {
 ///     fn name(&self) -> &str { "pinball" }
 ///     fn update(&mut self, batch: &MetricInput<'_>) -> Result<(), TrainError> {
-///         let TargetValues::Real(y) = batch.targets else { return Ok(()) };
+///         let TargetValues::Real(y) = batch.targets else {
+///             return Err(TrainError::Step("pinball needs real targets".into()));
+///         };
 ///         for (&p, &t) in batch.output.iter().zip(y) {
 ///             let r = f64::from(t - p);
 ///             self.sum += if r >= 0.0 { 0.9 * r } else { (0.9 - 1.0) * r };

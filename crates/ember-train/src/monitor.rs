@@ -14,7 +14,6 @@ pub(crate) enum Split {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Monitor {
     pub name: String,
-    pub split: Split,
     pub maximise: bool,
 }
 

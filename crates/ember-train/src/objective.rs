@@ -85,16 +85,13 @@ impl Objective {
     /// assert!(Objective::BinaryCrossEntropy.metric_names(true).contains(&"valid_f1_macro".to_string()));
     /// ```
     pub fn metric_names(&self, with_validation: bool) -> Vec<String> {
-        let names = |split: &str, metrics: Vec<Arc<dyn MetricFactory>>| {
-            std::iter::once(format!("{split}_loss"))
-                .chain(metrics.iter().map(|m| format!("{split}_{}", m.name())))
-                .collect::<Vec<_>>()
-        };
-        let mut all = names("train", self.train_metrics());
-        if with_validation {
-            all.extend(names("valid", self.valid_metrics()));
-        }
-        all
+        let config = crate::TrainConfig::default();
+        crate::Trainer::new(&config)
+            .with_objective(*self)
+            .produced(with_validation)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect()
     }
 
     fn n_classes(&self) -> usize {

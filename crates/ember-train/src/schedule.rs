@@ -167,6 +167,12 @@ impl Schedule {
         }
     }
 
+    /// Whether the rates depend on the run's number of epochs (cosine without `t_max`): a
+    /// resumed run must then keep it.
+    pub(crate) fn uses_total_epochs(&self) -> bool {
+        matches!(self, Self::Cosine { t_max: None, .. })
+    }
+
     /// After an epoch: reduce-on-plateau sees the monitored value (lower is better; pass the
     /// negation of a metric to maximise).
     pub(crate) fn observe(&self, state: &mut ScheduleState, value: f64) {

@@ -62,6 +62,7 @@ pub trait BatchSource<B>: Sync {
 pub struct DatasetSource<D, T, I, E = DatasetError> {
     dataset: D,
     batcher: T,
+    fingerprint: Option<String>,
     item: PhantomData<fn() -> (I, E)>,
 }
 
@@ -71,8 +72,28 @@ impl<D, T, I, E> DatasetSource<D, T, I, E> {
         Self {
             dataset,
             batcher,
+            fingerprint: None,
             item: PhantomData,
         }
+    }
+
+    /// What a resumed run must find unchanged about the data besides the number of items (a
+    /// hash of the files, a version): without it, a run directory's checkpoints are resumed
+    /// with any data set of the same length.
+    ///
+    /// ```
+    /// # use burn::data::dataset::InMemDataset;
+    /// # use ember_train::{BatchSource, DatasetSource};
+    /// # struct Stack;
+    /// # impl burn::data::dataloader::batcher::Batcher<u8, Vec<u8>> for Stack {
+    /// #     fn batch(&self, items: Vec<u8>, _: &burn::tensor::Device) -> Vec<u8> { items }
+    /// # }
+    /// let source = DatasetSource::new(InMemDataset::new(vec![1u8, 2]), Stack).with_fingerprint("mnist sha256 0fa789…");
+    /// assert_eq!(BatchSource::<Vec<u8>>::fingerprint(&source), "2 items, mnist sha256 0fa789…");
+    /// ```
+    pub fn with_fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
+        self.fingerprint = Some(fingerprint.into());
+        self
     }
 }
 
@@ -106,6 +127,13 @@ where
             })
             .collect::<Result<Vec<I>, _>>()?;
         Ok(self.batcher.batch(items, device))
+    }
+
+    fn fingerprint(&self) -> String {
+        match &self.fingerprint {
+            Some(f) => format!("{} items, {f}", self.dataset.len()),
+            None => format!("{} items", self.dataset.len()),
+        }
     }
 }
 
@@ -193,6 +221,13 @@ impl BatchSource<MatrixBatch> for MatrixData<'_> {
     }
 
     fn batch(&self, rows: &[usize], device: &Device) -> Result<MatrixBatch, TrainError> {
+        if let Some(&r) = rows.iter().find(|&&r| r >= self.n) {
+            return Err(DataError::InvalidParameter {
+                name: "rows",
+                message: format!("row {r} is out of range (the data set has {})", self.n),
+            }
+            .into());
+        }
         let d = self.n_features;
         let mut values = Vec::with_capacity(rows.len() * d);
         for &r in rows {

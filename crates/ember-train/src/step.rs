@@ -109,6 +109,29 @@ pub trait Trainable: Module + Clone {
     }
 }
 
+/// The shape the objective needs of a batch's targets: `rows × n_outputs` real values for the
+/// squared error, one class per row (or one column of them) for the cross-entropies. (Whether
+/// class indices are in range is checked where targets are read, by [`MatrixData`](crate::MatrixData).)
+fn check_targets(batch: &MatrixBatch) -> Result<(), TrainError> {
+    let objective = batch.objective;
+    let rows = batch.x.dims()[0];
+    let width = match objective {
+        crate::Objective::MeanSquaredError { n_outputs } => n_outputs,
+        _ => 1,
+    };
+    let (got, want) = match &batch.targets {
+        BatchTargets::Real(y) => (y.dims().to_vec(), vec![rows, width]),
+        BatchTargets::Classes(c) if width == 1 => (c.dims().to_vec(), vec![rows]),
+        BatchTargets::Classes(c) => (c.dims().to_vec(), vec![rows, width]),
+    };
+    if got != want {
+        return Err(TrainError::Step(format!(
+            "the batch's targets have shape {got:?}; {objective:?} on {rows} rows needs {want:?}"
+        )));
+    }
+    Ok(())
+}
+
 /// Features and targets of some rows, with the objective that scores them (see
 /// [`MatrixData`](crate::MatrixData)).
 #[derive(Debug, Clone)]
@@ -136,6 +159,7 @@ impl<M: Trainable> TrainStep<MatrixBatch> for M {
 }
 
 fn objective_step<M: Trainable>(model: &M, batch: MatrixBatch) -> Result<StepOutput, TrainError> {
+    check_targets(&batch)?;
     let output = model.forward(batch.x);
     let [_, width] = output.dims();
     if width != batch.objective.n_outputs() {

@@ -142,7 +142,7 @@ impl<'c> Trainer<'c> {
         self
     }
 
-    fn with_objective(mut self, objective: Objective) -> Self {
+    pub(crate) fn with_objective(mut self, objective: Objective) -> Self {
         self.train_metrics.extend(objective.train_metrics());
         self.valid_metrics.extend(objective.valid_metrics());
         self
@@ -181,6 +181,7 @@ impl<'c> Trainer<'c> {
             rows,
         });
         let valid = valid.or(held_rows.as_ref().map(|s| s as &dyn BatchSource<B>));
+        self.check_metric_names()?;
         let watch = self.watch(valid.is_some())?;
         Loop {
             fingerprint: fingerprint(self.config, train)?,
@@ -195,8 +196,31 @@ impl<'c> Trainer<'c> {
         .run(init)
     }
 
+    /// Every metric has a name of its own, none the loss's or a field of `metrics.jsonl`.
+    fn check_metric_names(&self) -> Result<(), TrainError> {
+        for metrics in [&self.train_metrics, &self.valid_metrics] {
+            let mut seen = std::collections::BTreeSet::new();
+            for m in metrics.iter() {
+                let name = m.name();
+                if ["loss", "epoch", "split", "learning_rate", "elapsed_s"].contains(&name.as_str())
+                    || name.is_empty()
+                {
+                    return Err(TrainError::Step(format!(
+                        "a metric may not be named `{name}`: the loop writes that itself"
+                    )));
+                }
+                if !seen.insert(name.clone()) {
+                    return Err(TrainError::Step(format!(
+                        "two metrics are named `{name}`: give each its own name"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The metrics a run writes, as early stopping names them (`train_loss`, …).
-    fn produced(&self, has_valid: bool) -> Vec<(String, bool)> {
+    pub(crate) fn produced(&self, has_valid: bool) -> Vec<(String, bool)> {
         let split = |name: &str, metrics: &[Arc<dyn MetricFactory>]| {
             std::iter::once((format!("{name}_loss"), false))
                 .chain(
@@ -224,7 +248,8 @@ impl<'c> Trainer<'c> {
         };
         let split = Monitor::split_of(&name)?;
         let produced = self.produced(has_valid);
-        let Some(&(_, maximise)) = self.produced(true).iter().find(|(m, _)| *m == name) else {
+        let possible = self.produced(true);
+        let Some(&(_, maximise)) = possible.iter().find(|(m, _)| *m == name) else {
             let names: Vec<&str> = produced.iter().map(|(m, _)| m.as_str()).collect();
             return Err(TrainError::config(
                 "early_stopping.metric",
@@ -241,11 +266,7 @@ impl<'c> Trainer<'c> {
             ));
         }
         Ok(Watch {
-            monitor: Monitor {
-                name,
-                split,
-                maximise,
-            },
+            monitor: Monitor { name, maximise },
             stopping,
         })
     }
@@ -334,27 +355,38 @@ fn split_validation<B>(
         return Ok((None, None));
     }
     let fraction = config.validation_fraction;
-    let (fit, held) = match train.strata() {
-        Some(classes) => stratified_train_test_indices(&classes, fraction, config.seed)?,
-        None => train_test_indices(train.len(), fraction, config.seed)?,
+    let split = match train.strata() {
+        Some(classes) => stratified_train_test_indices(&classes, fraction, config.seed),
+        None => train_test_indices(train.len(), fraction, config.seed),
     };
+    let (fit, held) = split.map_err(|e| {
+        TrainError::config(
+            "validation_fraction",
+            format!("cannot hold out {fraction} of {} samples: {e}", train.len()),
+        )
+    })?;
     Ok((Some(fit), Some(held)))
 }
 
 /// What a checkpoint must match to be resumed: the hyper-parameters (but the number of
-/// epochs, which a resumed run may raise) and the training data.
+/// epochs, which a resumed run may raise, unless the schedule's rates depend on it) and the
+/// training data.
 fn fingerprint<B>(
     config: &TrainConfig,
     train: &dyn BatchSource<B>,
 ) -> Result<serde_json::Value, TrainError> {
+    let epochs = if config.schedule.uses_total_epochs() {
+        config.epochs
+    } else {
+        0
+    };
     let resumable = TrainConfig {
-        epochs: 0,
+        epochs,
         ..config.clone()
     };
     let mut value =
-        serde_json::to_value(resumable).map_err(|e| TrainError::config("", e.to_string()))?;
+        serde_json::to_value(resumable).map_err(|e| TrainError::config("train", e.to_string()))?;
     if let Some(map) = value.as_object_mut() {
-        map.remove("epochs");
         map.insert("data".into(), train.fingerprint().into());
     }
     Ok(value)
@@ -457,6 +489,16 @@ impl<B> Loop<'_, B> {
     ) -> Result<Progressing<M>, TrainError> {
         if !self.trainer.run.resume {
             checkpoints.clear()?;
+            // And the final weights of the run it replaces, which would otherwise sit beside
+            // the new run's checkpoints.
+            if let Some(dir) = &self.trainer.run.run_dir {
+                for stale in ["model.bpk", "config.json"] {
+                    let path = dir.join(stale);
+                    if path.exists() {
+                        std::fs::remove_file(&path).map_err(TrainError::io(&path))?;
+                    }
+                }
+            }
             return Ok(at);
         }
         let Some(ckpt) = checkpoints.latest()? else {
@@ -530,14 +572,18 @@ impl<B> Loop<'_, B> {
             train,
             valid,
         };
-        if let Some(value) = record.metric(&self.watch.monitor.name) {
-            let value = self.watch.monitor.minimised(value);
-            config.schedule.observe(&mut at.state.schedule, value);
-            if self.watch.observe(&mut at.state.watch, epoch + 1, value)
-                && self.watch.restores_best()
-            {
-                at.best = Some(record_bytes(&at.model)?);
-            }
+        check_finite(&record)?;
+        let name = &self.watch.monitor.name;
+        let value = record.metric(name).ok_or_else(|| {
+            TrainError::Step(format!(
+                "epoch {}: the watched metric `{name}` has no value (a metric has none where it is undefined, e.g. R² of one sample)",
+                epoch + 1
+            ))
+        })?;
+        let value = self.watch.monitor.minimised(value);
+        config.schedule.observe(&mut at.state.schedule, value);
+        if self.watch.observe(&mut at.state.watch, epoch + 1, value) && self.watch.restores_best() {
+            at.best = Some(record_bytes(&at.model)?);
         }
         reporter.end_epoch(&record, samples_per_s);
         at.state.history.epochs.push(record);
@@ -560,7 +606,7 @@ impl<B> Loop<'_, B> {
             let bytes = record_bytes(&model)?;
             write_file_atomically(&dir.join("model.bpk"), |f| f.write_all(&bytes))?;
             let json = serde_json::to_vec_pretty(self.trainer.config)
-                .map_err(|e| TrainError::config("", e.to_string()))?;
+                .map_err(|e| TrainError::config("train", e.to_string()))?;
             write_file_atomically(&dir.join("config.json"), |f| f.write_all(&json))?;
         }
         Ok(Trained {
@@ -570,6 +616,31 @@ impl<B> Loop<'_, B> {
             stopped_early: at.state.watch.stopped,
         })
     }
+}
+
+/// A NaN or infinite metric is an error naming it: it would be neither comparable nor
+/// written back from a checkpoint.
+fn check_finite(record: &EpochRecord) -> Result<(), TrainError> {
+    let splits = [
+        ("train", Some(&record.train)),
+        ("valid", record.valid.as_ref()),
+    ];
+    for (split, metrics) in splits {
+        for (name, v) in metrics.into_iter().flatten() {
+            if !v.is_finite() {
+                let hint = if name == "loss" {
+                    ": the model diverged; try a lower learning rate"
+                } else {
+                    ""
+                };
+                return Err(TrainError::Step(format!(
+                    "epoch {}: `{split}_{name}` is {v}{hint}",
+                    record.epoch
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_fingerprint(

@@ -284,3 +284,170 @@ fn a_step_that_breaks_the_contract_is_an_error_not_a_panic() {
     let empty = DatasetSource::new(InMemDataset::new(Vec::<Row>::new()), Pairs);
     assert_eq!(fit(&empty), "the training set is empty");
 }
+
+/// A metric whose value is fixed: NaN, none, or a number, under a chosen name.
+#[derive(Clone)]
+struct Fixed(&'static str, Option<f64>);
+
+impl Metric for Fixed {
+    fn name(&self) -> &str {
+        self.0
+    }
+    fn update(&mut self, _: &MetricInput<'_>) -> Result<(), TrainError> {
+        Ok(())
+    }
+    fn value(&self) -> Result<Option<f64>, TrainError> {
+        Ok(self.1)
+    }
+}
+
+#[test]
+fn metric_mistakes_are_errors_before_or_at_the_epoch_they_happen() {
+    let source = DatasetSource::new(InMemDataset::new(rows(40)), Pairs);
+    let fit = |config: &TrainConfig, metrics: Vec<Fixed>| {
+        let mut trainer = Trainer::new(config).run_options(RunOptions::quiet());
+        for m in metrics {
+            trainer = trainer.metric(m);
+        }
+        trainer
+            .fit(line, &source, None, &Device::flex())
+            .unwrap_err()
+            .to_string()
+    };
+    let plain = TrainConfig {
+        epochs: 2,
+        ..Default::default()
+    };
+    assert_eq!(
+        fit(&plain, vec![Fixed("loss", Some(0.0))]),
+        "step: a metric may not be named `loss`: the loop writes that itself"
+    );
+    assert_eq!(
+        fit(&plain, vec![Fixed("a", Some(0.0)), Fixed("a", Some(1.0))]),
+        "step: two metrics are named `a`: give each its own name"
+    );
+    assert_eq!(
+        fit(&plain, vec![Fixed("odd", Some(f64::NAN))]),
+        "step: epoch 1: `train_odd` is NaN"
+    );
+    let watching = |metric: &str| TrainConfig {
+        epochs: 2,
+        early_stopping: Some(EarlyStopping {
+            metric: metric.into(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        fit(&watching("train_none"), vec![Fixed("none", None)]),
+        "step: epoch 1: the watched metric `train_none` has no value (a metric has none where it is undefined, e.g. R² of one sample)"
+    );
+    let impatient = TrainConfig {
+        early_stopping: Some(EarlyStopping {
+            metric: "train_loss".into(),
+            patience: 0,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        fit(&impatient, vec![]),
+        "invalid config `early_stopping.patience`: must be at least 1"
+    );
+}
+
+#[test]
+fn batches_whose_shapes_disagree_are_errors_not_panics() {
+    /// Outputs for every row but the last.
+    #[derive(Module, Debug)]
+    struct Short {
+        linear: Linear,
+    }
+    impl TrainStep<(Tensor<2>, Tensor<2>)> for Short {
+        fn step(&self, (x, y): (Tensor<2>, Tensor<2>)) -> Result<StepOutput, TrainError> {
+            let out = self.linear.forward(x);
+            let loss = (out.clone() - y.clone()).abs().mean();
+            let n = out.dims()[0];
+            Ok(StepOutput::new(loss).with_outputs(out.narrow(0, 0, n - 1), BatchTargets::Real(y)))
+        }
+    }
+    let source = DatasetSource::new(InMemDataset::new(rows(8)), Pairs);
+    let config = TrainConfig {
+        batch_size: 4,
+        ..Default::default()
+    };
+    let err = Trainer::new(&config)
+        .run_options(RunOptions::quiet())
+        .metric(Regression::mae(1))
+        .fit(
+            |d| Short {
+                linear: LinearConfig::new(1, 1).init(d),
+            },
+            &source,
+            None,
+            &Device::flex(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "step: the step gave 3 rows of outputs but 4 of targets"
+    );
+    // ember's own batches: targets of the wrong width for the objective.
+    struct Wide;
+    impl Batcher<Row, MatrixBatch> for Wide {
+        fn batch(&self, items: Vec<Row>, device: &Device) -> MatrixBatch {
+            let (x, y) = Pairs.batch(items, device);
+            MatrixBatch {
+                x,
+                targets: BatchTargets::Real(Tensor::cat(vec![y.clone(), y], 1)),
+                objective: Objective::MeanSquaredError { n_outputs: 1 },
+            }
+        }
+    }
+    let wide = DatasetSource::new(InMemDataset::new(rows(8)), Wide);
+    let err = Trainer::new(&config)
+        .run_options(RunOptions::quiet())
+        .fit(line, &wide, None, &Device::flex())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "step: the batch's targets have shape [4, 2]; MeanSquaredError { n_outputs: 1 } on 4 rows needs [4, 1]"
+    );
+}
+
+#[test]
+fn a_schedule_that_reads_the_epoch_count_refuses_a_resume_with_another() -> Result<(), TrainError> {
+    let dir = temp_dir("cosine-epochs");
+    let source = DatasetSource::new(InMemDataset::new(rows(40)), Pairs);
+    let run = RunOptions {
+        run_dir: Some(dir.clone()),
+        ..RunOptions::quiet()
+    };
+    let fit = |epochs, schedule: ember_train::Schedule| {
+        let config = TrainConfig {
+            epochs,
+            schedule,
+            ..Default::default()
+        };
+        Trainer::new(&config)
+            .run_options(run.clone())
+            .fit(line, &source, None, &Device::flex())
+    };
+    let cosine = ember_train::Schedule::Cosine {
+        t_max: None,
+        eta_min: 0.0,
+    };
+    fit(2, cosine.clone())?;
+    let err = fit(4, cosine).unwrap_err().to_string();
+    assert!(err.contains("different `epochs`"), "{err}");
+    // With the cosine's length given, more epochs continue the run.
+    let _ = std::fs::remove_dir_all(&dir);
+    let fixed = ember_train::Schedule::Cosine {
+        t_max: Some(10),
+        eta_min: 0.0,
+    };
+    fit(2, fixed.clone())?;
+    assert_eq!(fit(4, fixed)?.history.epochs.len(), 4);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

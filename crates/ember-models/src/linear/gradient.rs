@@ -10,6 +10,7 @@ use burn::module::Module;
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::tensor::{Device, Tensor, TensorData};
 use ember_data::preprocessing::StandardScaler;
+use ember_data::split::train_test_indices;
 use ember_data::{Dataset, Matrix};
 use ember_train::{
     EarlyStopping, History, Objective, OptimizerConfig, TrainConfig, TrainError, Trainable, train,
@@ -124,25 +125,66 @@ impl GradientDescentConfig {
     }
 }
 
+/// The rows trained on and, with `validation_fraction`, the rows held out (seeded).
+fn held_out(gd: &GradientDescentConfig, x: &Matrix, y: &Matrix) -> Result<Split, FitError> {
+    let all = Dataset::new(x.clone(), y.clone())?;
+    if gd.validation_fraction == 0.0 {
+        return Ok((all, None));
+    }
+    let (fit, held) =
+        train_test_indices(x.n_rows(), gd.validation_fraction, gd.seed).map_err(|e| {
+            FitError::InvalidConfig {
+                field: "gradient_descent.validation_fraction".into(),
+                message: format!("cannot hold out a validation set: {e}"),
+            }
+        })?;
+    Ok((all.select(&fit), Some(all.select(&held))))
+}
+
+type Split = (Dataset, Option<Dataset>);
+
+/// `data` standardised with the given offsets and scales.
+fn standardised_set(
+    data: &Dataset,
+    x: &Standardisation,
+    y: &Standardisation,
+) -> Result<Dataset<f32>, FitError> {
+    Ok(Dataset::new(
+        standardised(data.x(), &x.0, &x.1)?,
+        standardised(data.y(), &y.0, &y.1)?,
+    )?)
+}
+
+type Standardisation = (Vec<f64>, Vec<f64>);
+
 pub(super) fn fit(
     config: &LinearRegressionConfig,
     x: &Matrix,
     y: &Matrix,
     device: &Device,
 ) -> Result<GradientFit, FitError> {
-    let (n, d, k) = (x.n_rows(), x.n_cols(), y.n_cols());
-    let (x_offset, x_scale) = standardisation(x, config.fit_intercept)?;
-    let (y_offset, y_scale) = standardisation(y, config.fit_intercept)?;
-    let data = Dataset::new(
-        standardised(x, &x_offset, &x_scale)?,
-        standardised(y, &y_offset, &y_scale)?,
-    )?;
+    let gd = &config.gradient_descent;
+    // The validation rows are held out before anything is fitted: the scaling and the
+    // penalty's n are the training rows' own, so the optimum stays the closed form's on them.
+    let (fit_set, valid_set) = held_out(gd, x, y)?;
+    let (n, d, k) = (fit_set.n_samples(), x.n_cols(), y.n_cols());
+    let xs = standardisation(fit_set.x(), config.fit_intercept)?;
+    let ys = standardisation(fit_set.y(), config.fit_intercept)?;
+    let data = standardised_set(&fit_set, &xs, &ys)?;
+    let valid = valid_set
+        .map(|v| standardised_set(&v, &xs, &ys))
+        .transpose()?;
+    let ((x_offset, x_scale), (y_offset, y_scale)) = (xs, ys);
     // Ridge in standardised units: alpha/n · Σ_j (w_j / σ_j)², the same optimum as the
     // closed form; like the squared error, it is averaged over targets.
     let penalty: Vec<f32> = x_scale
         .iter()
         .map(|s| (config.alpha / (n as f64 * s * s)) as f32)
         .collect();
+    let train_config = TrainConfig {
+        validation_fraction: 0.0,
+        ..gd.train_config(n)
+    };
     let trained = train(
         |device| Ridge {
             linear: LinearConfig::new(d, k)
@@ -153,12 +195,12 @@ pub(super) fn fit(
         },
         Objective::MeanSquaredError { n_outputs: k },
         &data,
-        None,
-        &config.gradient_descent.train_config(n),
+        valid.as_ref(),
+        &train_config,
         &config.run,
         device,
     )
-    .map_err(diverged)?;
+    .map_err(from_loop)?;
     // Back to original units: the standardised loss times the targets' mean variance (for
     // one target, exactly its loss in the original units).
     let y_var = y_scale.iter().map(|s| s * s).sum::<f64>() / k as f64;
@@ -192,9 +234,14 @@ pub(super) fn fit(
     })
 }
 
-/// The loop's divergence as the estimator's own (when no checkpoint is there to name).
-fn diverged(e: TrainError) -> FitError {
+/// The loop's errors as the estimator's: a divergence as its own (when no checkpoint is there
+/// to name), a setting under `gradient_descent`.
+fn from_loop(e: TrainError) -> FitError {
     match e {
+        TrainError::InvalidConfig { field, message } => FitError::InvalidConfig {
+            field: format!("gradient_descent.{field}"),
+            message,
+        },
         TrainError::Diverged {
             epoch,
             batch,
