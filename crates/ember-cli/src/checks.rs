@@ -106,25 +106,13 @@ fn model_problems(model: &ModelSpec, has_valid: bool) -> Problems {
         ModelSpec::LogisticRegression(c) => {
             let mut p = c.problems();
             if c.solver == LogisticSolver::GradientDescent {
-                monitored_metric(
-                    &mut p,
-                    &c.train,
-                    Objective::BinaryCrossEntropy,
-                    has_valid,
-                    "train",
-                );
+                classifier_metric(&mut p, &c.train, has_valid);
             }
             p
         }
         ModelSpec::MlpClassifier(c) => {
             let mut p = c.problems();
-            monitored_metric(
-                &mut p,
-                &c.train,
-                Objective::BinaryCrossEntropy,
-                has_valid,
-                "train",
-            );
+            classifier_metric(&mut p, &c.train, has_valid);
             hidden_given(&mut p, &c.hidden, "logistic_regression");
             p
         }
@@ -136,6 +124,12 @@ fn model_problems(model: &ModelSpec, has_valid: bool) -> Problems {
             p
         }
     }
+}
+
+/// [`monitored_metric`] for a classifier's `train` table (any number of classes: the names are
+/// those of every classifier).
+fn classifier_metric(p: &mut Problems, train: &TrainConfig, has_valid: bool) {
+    monitored_metric(p, train, Objective::BinaryCrossEntropy, has_valid, "train");
 }
 
 /// The metric early stopping watches must be one the run writes (the training loop refuses it

@@ -255,7 +255,7 @@ impl Metric for Regression {
     fn value(&self) -> Result<Option<f64>, TrainError> {
         let enough = match self.kind {
             RegMetric::R2 => self.acc.len() >= 2,
-            _ => self.acc.len() >= 1,
+            _ => !self.acc.is_empty(),
         };
         if !enough {
             return Ok(None);
