@@ -170,6 +170,29 @@ fn a_monitored_metric_the_run_does_not_write_is_refused_before_training() {
             "--set model.mlp_regressor.train.early_stopping.metric=valid_accuracy: `model.mlp_regressor.train.early_stopping.metric`: `valid_accuracy` is not a metric this run produces; it produces train_loss (valid_ metrics need a validation set: data.validation_fraction or train.validation_fraction)"
         ]
     );
+    // Gradient descent's loop settings are its own table's.
+    let gd = "[data]\nbundled = \"diabetes\"\n[model.linear_regression]\nsolver = \"gradient_descent\"\n[model.linear_regression.gradient_descent.early_stopping]\nmetric = \"valid_r2\"\n";
+    assert_eq!(
+        errors("gd.toml", gd, &[]),
+        [
+            "gd.toml:6:10: `model.linear_regression.gradient_descent.early_stopping.metric`: `valid_r2` is not a metric this run produces; it produces train_loss (valid_ metrics need a validation set: validation_fraction beside it)"
+        ]
+    );
+    // With a validation set of its own, the same metric trains (and stops on it).
+    let dir = temp_dir("gd-valid");
+    std::fs::write(dir.join("gd.toml"), gd).unwrap();
+    let set = |kv: &'static str| ["--set", kv];
+    let mut args = vec!["train", "gd.toml", "--out", "run"];
+    args.extend(set(
+        "model.linear_regression.gradient_descent.validation_fraction=0.2",
+    ));
+    args.extend(set("model.linear_regression.gradient_descent.max_epochs=5"));
+    ember_in(&dir, &args).expect(0);
+    let log = std::fs::read_to_string(dir.join("run").join("metrics.jsonl")).unwrap();
+    assert!(
+        log.contains("\"split\":\"valid\"") && log.contains("\"r2\""),
+        "{log}"
+    );
 }
 
 #[test]
