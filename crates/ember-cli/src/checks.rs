@@ -2,11 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
+use ember::core::{Problem, Problems};
 use ember::data::bundled::{self, Task as DataTask};
 use ember::data::csv::{Missing, TargetKind, check_columns, column_names};
 use ember::models::linear::Solver;
 use ember::models::logistic::LogisticSolver;
-use ember::train::{Objective, Problem, Problems, TrainConfig};
+use ember::train::{Objective, TrainConfig};
 
 use crate::spec::{DataSpec, Experiment, ModelSpec, Task};
 

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use ember::core::argmax_rows;
 use ember::data::Dataset;
 use ember::metrics::{
     Average, ConfusionMatrix, Multioutput, RegressionMetric, accuracy_score,
@@ -92,24 +93,6 @@ pub fn evaluate(model: &ModelFile, data: &Dataset) -> Result<Metrics, RunError> 
         }
     }
     Ok(m)
-}
-
-/// The index of each row's largest value.
-pub fn argmax_rows(values: &[f64], width: usize) -> Vec<usize> {
-    values
-        .chunks(width.max(1))
-        .map(|row| {
-            row.iter()
-                .enumerate()
-                .fold(
-                    (0, f64::NEG_INFINITY),
-                    |b, (i, &v)| {
-                        if v > b.1 { (i, v) } else { b }
-                    },
-                )
-                .0
-        })
-        .collect()
 }
 
 /// Plots of `model` on the test set into `dir`: the confusion matrix of a classifier; the

@@ -6,12 +6,13 @@ use std::time::Instant;
 
 use ember::DeviceChoice;
 use ember::burn::tensor::Device;
+use ember::core::write_file_atomically;
 use ember::data::Dataset;
 use ember::data::csv::CsvOptions;
 use ember::model_file::{BURN_VERSION, ModelFile};
 use ember::models::FittedModel;
 use ember::plot::LineChart;
-use ember::train::{self, write_file_atomically};
+use ember::train;
 use serde::Serialize;
 
 use crate::checks::{problems, resolve};

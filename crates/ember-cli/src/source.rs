@@ -12,8 +12,8 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
+use ember::core::Problem;
 use ember::data::did_you_mean;
-use ember::train::Problem;
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};

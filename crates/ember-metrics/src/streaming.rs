@@ -244,7 +244,7 @@ impl ClassificationAccumulator {
         let k = self.confusion.n_classes();
         let mut log_loss = self.log_loss;
         log_loss.update(y_true, proba, k)?;
-        let y_pred: Vec<usize> = proba.chunks(k).map(argmax).collect();
+        let y_pred: Vec<usize> = proba.chunks(k).map(ember_core::argmax).collect();
         self.confusion.update(y_true, &y_pred)?;
         self.log_loss = log_loss;
         Ok(())
@@ -269,14 +269,4 @@ impl ClassificationAccumulator {
     pub fn log_loss(&self) -> Result<f64, MetricError> {
         self.log_loss.mean()
     }
-}
-
-/// Index of the largest value (the first on ties).
-fn argmax(row: &[f64]) -> usize {
-    row.iter()
-        .enumerate()
-        .fold((0, f64::NEG_INFINITY), |best, (i, &v)| {
-            if v > best.1 { (i, v) } else { best }
-        })
-        .0
 }

@@ -77,8 +77,8 @@ pub enum FitError {
     Train(#[from] TrainError),
 }
 
-impl From<ember_train::Problem> for FitError {
-    fn from(p: ember_train::Problem) -> Self {
+impl From<ember_core::Problem> for FitError {
+    fn from(p: ember_core::Problem) -> Self {
         Self::InvalidConfig {
             field: p.field,
             message: p.message,

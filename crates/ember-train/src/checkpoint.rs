@@ -101,32 +101,12 @@ fn epoch_dir(root: &Path, epoch: usize) -> PathBuf {
     root.join(format!("epoch-{epoch:06}"))
 }
 
-/// Writes a file through `write` under a temporary name beside `path`, syncs it and renames
-/// it over `path`: a reader (or a crash) sees the old file or the new one, never half of one.
-///
-/// ```
-/// use std::io::Write;
-/// let path = std::env::temp_dir().join(format!("ember-atomic-doc-{}.txt", std::process::id()));
-/// ember_train::write_file_atomically(&path, |f| f.write_all(b"done"))?;
-/// assert_eq!(std::fs::read(&path)?, b"done");
-/// # std::fs::remove_file(&path)?;
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn write_file_atomically(
+/// [`ember_core::write_file_atomically`], its failure naming the file.
+pub(crate) fn write_file_atomically(
     path: &Path,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<(), TrainError> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let result = File::create(&tmp)
-        .and_then(|mut f| {
-            write(&mut f)?;
-            f.sync_all()
-        })
-        .and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(TrainError::io(path))
+    ember_core::write_file_atomically(path, write).map_err(TrainError::io(path))
 }
 
 fn sync_dir(dir: &Path) -> Result<(), TrainError> {

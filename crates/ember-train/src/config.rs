@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{GradClip, OptimizerConfig, Problems, Schedule, TrainError};
+use ember_core::Problems;
+
+use crate::{GradClip, OptimizerConfig, Schedule, TrainError};
 
 /// Stop when a monitored metric stops improving.
 ///

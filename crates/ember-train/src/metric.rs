@@ -4,7 +4,9 @@
 
 use ember_metrics::{Average, ClassificationAccumulator, RegressionAccumulator};
 
-use crate::{TrainError, probabilities};
+use ember_core::probabilities;
+
+use crate::TrainError;
 
 /// One batch as the metrics see it, read back to the host.
 #[derive(Debug, Clone, Copy)]

@@ -258,38 +258,6 @@ impl Objective {
     }
 }
 
-/// Class probabilities (row-major, `n_classes` per row) from raw outputs: softmax of the
-/// logits, or for one logit the sigmoid as `[1 − p, p]`; computed in `f64`, so each row sums to
-/// 1 to the last bits.
-///
-/// ```
-/// let p = ember_train::probabilities(&[0.0f32, 0.0], 2, 1);
-/// assert_eq!(p, vec![0.5, 0.5]);
-/// let q = ember_train::probabilities(&[0.0f64], 2, 1); // one logit: the sigmoid
-/// assert_eq!(q, vec![0.5, 0.5]);
-/// ```
-pub fn probabilities<V: Copy + Into<f64>>(
-    output: &[V],
-    n_classes: usize,
-    n_rows: usize,
-) -> Vec<f64> {
-    let width = output.len() / n_rows.max(1);
-    let mut proba = Vec::with_capacity(n_rows * n_classes);
-    for row in output.chunks(width.max(1)) {
-        if width == 1 {
-            let z: f64 = row[0].into();
-            let p = 1.0 / (1.0 + (-z).exp());
-            proba.extend([1.0 - p, p]);
-        } else {
-            let max = row.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v.into()));
-            let exps: Vec<f64> = row.iter().map(|&v| (v.into() - max).exp()).collect();
-            let sum: f64 = exps.iter().sum();
-            proba.extend(exps.iter().map(|e| e / sum));
-        }
-    }
-    proba
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,7 +294,7 @@ mod tests {
             &device(),
         );
         let loss = objective.loss(t, &targets);
-        let proba = probabilities(&values, 3, 4);
+        let proba = ember_core::probabilities(&values, 3, 4);
         let expected = ember_metrics::log_loss(&classes, &proba, 3).expect("valid input");
         assert!((value(loss) - expected).abs() < 1e-5 * expected.max(1.0));
     }
@@ -374,13 +342,5 @@ mod tests {
             objective.batch_targets(&Targets::Real(vec![1.0, 0.0, 0.0, 8.0]), &[0, 1], &device());
         let loss = objective.loss(pred, &targets);
         assert_eq!(value(loss), (0.0 + 4.0 + 9.0 + 16.0) / 4.0);
-    }
-
-    #[test]
-    fn probabilities_sum_to_one_in_f64() {
-        let p = probabilities(&[1000.0, 0.0, -1000.0], 3, 1);
-        assert_eq!(p, vec![1.0, 0.0, 0.0]);
-        let p = probabilities(&[0.0], 2, 1);
-        assert_eq!(p, vec![0.5, 0.5]);
     }
 }

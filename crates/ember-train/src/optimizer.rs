@@ -6,7 +6,9 @@ use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::{Problems, TrainError};
+use ember_core::Problems;
+
+use crate::TrainError;
 
 /// Which optimizer, with its settings. The defaults are PyTorch's (`torch.optim`).
 ///

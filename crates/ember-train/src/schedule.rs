@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Problems;
+use ember_core::Problems;
 
 /// How the learning rate changes from epoch to epoch (after any linear warm-up, see
 /// [`TrainConfig::warmup_epochs`](crate::TrainConfig::warmup_epochs)).

@@ -21,6 +21,7 @@ mod safetensors;
 
 pub use burn;
 pub use device::{DeviceChoice, DeviceError};
+pub use ember_core as core;
 pub use ember_data as data;
 pub use ember_metrics as metrics;
 pub use ember_models as models;

@@ -289,10 +289,10 @@ impl ModelFile {
         use std::io::Write;
         let path = path.as_ref();
         let bytes = self.to_bytes()?;
-        ember_train::write_file_atomically(path, |f| f.write_all(&bytes)).map_err(|e| {
+        ember_core::write_file_atomically(path, |f| f.write_all(&bytes)).map_err(|source| {
             ModelFileError::Io {
                 path: path.to_path_buf(),
-                source: std::io::Error::other(e.to_string()),
+                source,
             }
         })
     }

@@ -231,7 +231,7 @@ impl Predictor {
         let (x, n) = self.prepare(rows)?;
         let raw = self.raw(x, n)?;
         Ok(if self.is_classifier() {
-            Prediction::Classes(argmax(&raw, n))
+            Prediction::Classes(ember_core::argmax_rows(&raw, raw.len() / n.max(1)))
         } else {
             Prediction::Values {
                 values: raw,
@@ -248,7 +248,7 @@ impl Predictor {
         let (x, n) = self.prepare(rows)?;
         let raw = self.raw(x, n)?;
         let k = self.file.model.n_outputs();
-        Ok(ember_train::probabilities(&raw, k, n)
+        Ok(ember_core::probabilities(&raw, k, n)
             .into_iter()
             .map(|p| p as f32)
             .collect())
@@ -360,26 +360,6 @@ fn affine(x: &[f32], w: &Matrix, b: &[f64]) -> Vec<f32> {
                     .sum();
                 (dot + b[t]) as f32
             })
-        })
-        .collect()
-}
-
-/// The index of each of the `n` rows' largest value (one logit per row: positive means
-/// class 1).
-fn argmax(raw: &[f32], n: usize) -> Vec<usize> {
-    raw.chunks((raw.len() / n.max(1)).max(1))
-        .map(|row| {
-            if row.len() == 1 {
-                usize::from(row[0] > 0.0)
-            } else {
-                row.iter()
-                    .enumerate()
-                    .fold(
-                        (0, f32::NEG_INFINITY),
-                        |b, (i, &v)| if v > b.1 { (i, v) } else { b },
-                    )
-                    .0
-            }
         })
         .collect()
 }

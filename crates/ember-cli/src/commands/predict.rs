@@ -11,7 +11,7 @@ use ember::model_file::ModelFile;
 use super::input::{Input, align, reading_options};
 use super::open_run;
 use crate::error::RunError;
-use crate::report::argmax_rows;
+use ember::core::argmax_rows;
 
 /// A table of predictions: a header and one row per input row.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,8 @@ use super::LinearRegression;
 use super::closed_form::{self, ClosedForm, Route};
 use super::gradient;
 use crate::FitError;
-use ember_train::{EarlyStopping, Problems, RunOptions, Schedule};
+use ember_core::Problems;
+use ember_train::{EarlyStopping, RunOptions, Schedule};
 use serde::{Deserialize, Serialize};
 
 /// How the coefficients are found.

@@ -21,8 +21,9 @@ mod solver;
 pub use inference::LogitSummary;
 
 use burn::tensor::Device;
+use ember_core::{Problems, probabilities};
 use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
-use ember_train::{History, Problems, RunOptions, TrainConfig, probabilities};
+use ember_train::{History, RunOptions, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::FitError;
@@ -308,27 +309,7 @@ impl LogisticRegression {
     /// ```
     pub fn predict<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<usize>, FitError> {
         let logits = self.decision_function(x)?;
-        Ok(if logits.n_cols() == 1 {
-            logits
-                .as_slice()
-                .iter()
-                .map(|&z| usize::from(z > 0.0))
-                .collect()
-        } else {
-            (0..logits.n_rows())
-                .map(|i| {
-                    logits
-                        .row(i)
-                        .iter()
-                        .enumerate()
-                        .fold(
-                            (0, f64::NEG_INFINITY),
-                            |b, (c, &v)| if v > b.1 { (c, v) } else { b },
-                        )
-                        .0
-                })
-                .collect()
-        })
+        Ok(ember_core::argmax_rows(logits.as_slice(), logits.n_cols()))
     }
 
     /// Accuracy on `x` against the true class indices `y`.

@@ -1,8 +1,9 @@
 //! `MlpClassifier`: a multilayer perceptron trained on softmax cross-entropy.
 
 use burn::tensor::Device;
+use ember_core::{Problems, probabilities};
 use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
-use ember_train::{History, Objective, Problems, RunOptions, TrainConfig, probabilities};
+use ember_train::{History, Objective, RunOptions, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -234,19 +235,7 @@ impl MlpClassifier {
     /// ```
     pub fn predict<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<usize>, FitError> {
         let outputs = self.fitted.outputs(x)?;
-        let k = self.n_classes();
-        Ok(outputs
-            .chunks(k)
-            .map(|row| {
-                row.iter()
-                    .enumerate()
-                    .fold(
-                        (0, f32::NEG_INFINITY),
-                        |b, (i, &v)| if v > b.1 { (i, v) } else { b },
-                    )
-                    .0
-            })
-            .collect())
+        Ok(ember_core::argmax_rows(&outputs, self.n_classes()))
     }
 
     /// Accuracy on `x` against the true class indices `y` (scikit-learn's `score`).

@@ -30,8 +30,9 @@ pub use regressor::{MlpRegressor, MlpRegressorConfig};
 use burn::module::Module;
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
+use ember_core::Problems;
 use ember_data::{DataError, Dataset, Matrix, Scalar};
-use ember_train::{History, Objective, Problems, RunOptions, TrainConfig};
+use ember_train::{History, Objective, RunOptions, TrainConfig};
 
 use crate::FitError;
 

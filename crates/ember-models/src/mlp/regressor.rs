@@ -1,10 +1,11 @@
 //! `MlpRegressor`: a multilayer perceptron trained on the mean squared error.
 
 use burn::tensor::Device;
+use ember_core::Problems;
 use ember_data::preprocessing::StandardScaler;
 use ember_data::{Dataset, Matrix, Scalar};
 use ember_metrics::{Multioutput, RegressionMetric};
-use ember_train::{History, Objective, Problems, RunOptions, TrainConfig};
+use ember_train::{History, Objective, RunOptions, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use super::{Activation, Fitted, Mlp, MlpConfig, WeightInit, network, shape_problems};

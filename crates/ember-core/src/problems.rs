@@ -6,7 +6,7 @@ use std::fmt;
 /// One invalid setting: the field as a dotted path (`optimizer.beta1`) and what is wrong.
 ///
 /// ```
-/// let p = ember_train::Problem::new("batch_size", "must be at least 1");
+/// let p = ember_core::Problem::new("batch_size", "must be at least 1");
 /// assert_eq!(p.to_string(), "`batch_size`: must be at least 1");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl fmt::Display for Problem {
 /// A list of [`Problem`]s being collected, with the checks configs need.
 ///
 /// ```
-/// use ember_train::Problems;
+/// use ember_core::Problems;
 /// let mut p = Problems::default();
 /// p.positive("learning_rate", -1.0);
 /// p.at_least_one("epochs", 0);
