@@ -43,6 +43,25 @@ impl RunState {
     }
 }
 
+/// The run directory's lock (`.train.lock`, held while the returned file is open): one
+/// training process writes a run directory's checkpoints and log at a time.
+pub(crate) fn lock_run_dir(dir: &Path) -> Result<File, TrainError> {
+    let path = dir.join(".train.lock");
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(TrainError::io(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(TrainError::Busy {
+            path: dir.to_path_buf(),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(TrainError::io(&path)(e)),
+    }
+}
+
 /// The checkpointing component: where a run's checkpoints go and how many are kept.
 pub(crate) struct Checkpointer {
     pub root: PathBuf,

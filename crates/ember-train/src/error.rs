@@ -55,6 +55,15 @@ pub enum TrainError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// Another process is training into the run directory.
+    #[error(
+        "{}: another process is training into this run directory; wait for it to finish, or choose another",
+        path.display()
+    )]
+    Busy {
+        /// The run directory.
+        path: PathBuf,
+    },
     /// A checkpoint could not be written, read or applied.
     #[error("checkpoint {}: {message}", path.display())]
     Checkpoint {

@@ -13,7 +13,7 @@ use burn::tensor::{Bytes, Device};
 use ember_data::split::{stratified_train_test_indices, train_test_indices};
 use ember_data::{DataError, Dataset};
 
-use crate::checkpoint::{Checkpointer, RunState, write_file_atomically};
+use crate::checkpoint::{Checkpointer, RunState, lock_run_dir, write_file_atomically};
 use crate::epoch::{EpochRun, evaluate};
 use crate::history::RunLog;
 use crate::metric::{Metric, MetricFactory};
@@ -452,8 +452,10 @@ impl<B> Loop<'_, B> {
             best: None,
             kept: None,
         };
+        let mut _lock = None;
         if let (Some(dir), Some(checkpoints)) = (&run.run_dir, &checkpoints) {
             std::fs::create_dir_all(dir).map_err(TrainError::io(dir))?;
+            _lock = Some(lock_run_dir(dir)?);
             at = self.resume(at, checkpoints)?;
         }
         if let Some(log) = &log {

@@ -451,3 +451,42 @@ fn a_schedule_that_reads_the_epoch_count_refuses_a_resume_with_another() -> Resu
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+#[test]
+fn a_run_directory_another_process_trains_into_is_refused() -> Result<(), TrainError> {
+    let dir = temp_dir("busy");
+    let held = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dir.join(".train.lock"))
+        .expect("lock file");
+    held.try_lock().expect("the test holds the lock");
+    let source = DatasetSource::new(InMemDataset::new(rows(20)), Pairs);
+    let config = TrainConfig {
+        epochs: 2,
+        ..Default::default()
+    };
+    let run = RunOptions {
+        run_dir: Some(dir.clone()),
+        ..RunOptions::quiet()
+    };
+    let fit = || {
+        Trainer::new(&config)
+            .run_options(run.clone())
+            .fit(line, &source, None, &Device::flex())
+    };
+    let err = fit().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: another process is training into this run directory; wait for it to finish, or choose another",
+            dir.display()
+        )
+    );
+    assert!(!dir.join("checkpoints").exists(), "nothing written");
+    drop(held);
+    assert_eq!(fit()?.history.epochs.len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
