@@ -63,6 +63,7 @@ pub struct DatasetSource<D, T, I, E = DatasetError> {
     dataset: D,
     batcher: T,
     fingerprint: Option<String>,
+    classes: Option<Vec<usize>>,
     item: PhantomData<fn() -> (I, E)>,
 }
 
@@ -73,6 +74,7 @@ impl<D, T, I, E> DatasetSource<D, T, I, E> {
             dataset,
             batcher,
             fingerprint: None,
+            classes: None,
             item: PhantomData,
         }
     }
@@ -93,6 +95,13 @@ impl<D, T, I, E> DatasetSource<D, T, I, E> {
     /// ```
     pub fn with_fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
         self.fingerprint = Some(fingerprint.into());
+        self
+    }
+
+    /// Each item's class, so that a held-out `validation_fraction` is stratified (as ember's
+    /// matrix data is for classifiers); one per item, in the data set's order.
+    pub fn with_classes(mut self, classes: Vec<usize>) -> Self {
+        self.classes = Some(classes);
         self
     }
 }
@@ -127,6 +136,10 @@ where
             })
             .collect::<Result<Vec<I>, _>>()?;
         Ok(self.batcher.batch(items, device))
+    }
+
+    fn strata(&self) -> Option<Vec<usize>> {
+        self.classes.clone()
     }
 
     fn fingerprint(&self) -> String {

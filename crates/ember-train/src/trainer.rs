@@ -150,7 +150,8 @@ impl<'c> Trainer<'c> {
 
     /// Trains the module `init` builds (on the autodiff form of `device`, after seeding it
     /// with the config's seed) on `train`, scoring `valid` (or a held-out
-    /// `validation_fraction` of `train`) after every epoch.
+    /// `validation_fraction` of `train`) after every epoch. To fine-tune a module you have,
+    /// return it from `init`: `|device| pretrained.clone().fork(device)`.
     pub fn fit<M: TrainStep<B>, B>(
         self,
         init: impl Fn(&Device) -> M,
@@ -356,6 +357,13 @@ fn split_validation<B>(
     }
     let fraction = config.validation_fraction;
     let split = match train.strata() {
+        Some(classes) if classes.len() != train.len() => {
+            return Err(TrainError::Step(format!(
+                "{} classes given for stratifying {} samples",
+                classes.len(),
+                train.len()
+            )));
+        }
         Some(classes) => stratified_train_test_indices(&classes, fraction, config.seed),
         None => train_test_indices(train.len(), fraction, config.seed),
     };

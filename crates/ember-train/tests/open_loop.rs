@@ -490,3 +490,66 @@ fn a_run_directory_another_process_trains_into_is_refused() -> Result<(), TrainE
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// The sum of the targets seen.
+#[derive(Clone, Default)]
+struct TargetSum(f64);
+
+impl Metric for TargetSum {
+    fn name(&self) -> &str {
+        "target_sum"
+    }
+    fn update(&mut self, batch: &MetricInput<'_>) -> Result<(), TrainError> {
+        if let TargetValues::Real(y) = batch.targets {
+            self.0 += y.iter().map(|&v| f64::from(v)).sum::<f64>();
+        }
+        Ok(())
+    }
+    fn value(&self) -> Result<Option<f64>, TrainError> {
+        Ok(Some(self.0))
+    }
+}
+
+#[test]
+fn a_dataset_source_with_classes_holds_out_a_stratified_split() -> Result<(), TrainError> {
+    // 30 of class 0, 10 of class 1, the class as the target: the held-out quarter is exactly
+    // the rows ember's stratified split picks for the seed.
+    let classes: Vec<usize> = (0..40).map(|i| usize::from(i % 4 == 0)).collect();
+    let items: Vec<Row> = classes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| Row {
+            x: i as f32,
+            y: c as f32,
+        })
+        .collect();
+    let source = DatasetSource::new(InMemDataset::new(items), Pairs).with_classes(classes.clone());
+    let config = TrainConfig {
+        epochs: 1,
+        validation_fraction: 0.25,
+        seed: 5,
+        ..Default::default()
+    };
+    let trained = Trainer::new(&config)
+        .run_options(RunOptions::quiet())
+        .valid_metric(Count::default())
+        .valid_metric(TargetSum::default())
+        .fit(line, &source, None, &Device::flex())?;
+    let (_, held) = ember_data::split::stratified_train_test_indices(&classes, 0.25, 5)?;
+    let expected: usize = held.iter().map(|&i| classes[i]).sum();
+    assert_eq!(trained.history.series("valid_count"), [held.len() as f64]);
+    assert_eq!(
+        trained.history.series("valid_target_sum"),
+        [expected as f64]
+    );
+    let wrong = DatasetSource::new(InMemDataset::new(rows(40)), Pairs).with_classes(vec![0; 3]);
+    let err = Trainer::new(&config)
+        .run_options(RunOptions::quiet())
+        .fit(line, &wrong, None, &Device::flex())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "step: 3 classes given for stratifying 40 samples"
+    );
+    Ok(())
+}
