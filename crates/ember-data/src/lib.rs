@@ -15,6 +15,8 @@
 //! # Ok::<(), ember_data::DataError>(())
 //! ```
 
+#[cfg(feature = "ndarray")]
+mod arrays;
 pub mod batches;
 pub mod bundled;
 pub mod csv;
