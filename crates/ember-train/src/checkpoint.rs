@@ -53,12 +53,25 @@ pub(crate) fn lock_run_dir(dir: &Path) -> Result<File, TrainError> {
         .truncate(false)
         .open(&path)
         .map_err(TrainError::io(&path))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(TrainError::Busy {
-            path: dir.to_path_buf(),
-        }),
-        Err(fs::TryLockError::Error(e)) => Err(TrainError::io(&path)(e)),
+    // A lock can also be held for an instant by a child this process forks in another thread
+    // (between fork and exec it shares the open file): that is waited out; a run that holds
+    // the directory is not.
+    let patience = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(fs::TryLockError::WouldBlock)
+                if patience.elapsed() < std::time::Duration::from_secs(3) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(TrainError::Busy {
+                    path: dir.to_path_buf(),
+                });
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(TrainError::io(&path)(e)),
+        }
     }
 }
 
