@@ -78,7 +78,9 @@ fn main() -> anyhow::Result<()> {
     }
     println!("plots written to {}", args.out.display());
 
-    // The same model by gradient descent.
+    // The same model by gradient descent, through ember's training loop: the cosine schedule
+    // anneals the step to 0 over the epochs, so the mini-batches' noise dies out and the fit
+    // lands on the closed form.
     let start = Instant::now();
     let gd = LinearRegressionConfig::new()
         .with_solver(Solver::GradientDescent)
@@ -88,8 +90,12 @@ fn main() -> anyhow::Result<()> {
                 .with_learning_rate(0.05)
                 .with_momentum(0.5)
                 .with_batch_size(20)
-                .with_max_epochs(500)
-                .with_tol(1e-9)
+                .with_max_epochs(200)
+                .with_tol(0.0)
+                .with_schedule(Schedule::Cosine {
+                    t_max: None,
+                    eta_min: 0.0,
+                })
                 .with_seed(args.seed),
         )
         .fit_dataset(&data, &device)?;
