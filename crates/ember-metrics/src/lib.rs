@@ -1,7 +1,8 @@
 //! Metrics defined exactly as scikit-learn defines them.
 //!
 //! Regression metrics take the true and the predicted values as `f64` slices, classification
-//! metrics class indices (`usize`) or probabilities; every function returns a
+//! metrics class indices (`usize`) or probabilities, clustering metrics cluster labels (`usize`,
+//! any values) and, for the silhouette, row-major features; every function returns a
 //! [`Result`]: mismatched lengths, empty input and non-finite values are errors, never a panic
 //! and never a silently wrong number.
 //!
@@ -16,6 +17,7 @@
 //! ```
 
 mod classification;
+mod clustering;
 mod confusion;
 mod error;
 mod regression;
@@ -25,6 +27,7 @@ pub use classification::{
     Average, ClassScores, accuracy_score, balanced_accuracy_score, f1_score, log_loss,
     precision_score, recall_score, roc_auc_score,
 };
+pub use clustering::{adjusted_rand_score, silhouette_samples, silhouette_score};
 pub use confusion::ConfusionMatrix;
 pub use error::MetricError;
 pub use regression::{
