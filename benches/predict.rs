@@ -15,7 +15,7 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use ember::model_file::ModelFile;
-use ember::models::mlp::{MlpClassifierConfig, MlpConfig};
+use ember::models::mlp::{MlpClassifierConfig, MlpClassifierState, MlpConfig};
 use ember::models::{FittedModel, ModelState};
 use ember::predictor::{Predictor, RowMajor};
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -31,14 +31,14 @@ fn main() -> anyhow::Result<()> {
     device.seed(0);
     let shape = MlpConfig::new(D, vec![256, 128], 10);
     let weights = shape.init(&device).into_record().into_bytes()?.to_vec();
-    let state = ModelState::MlpClassifier {
+    let state = ModelState::MlpClassifier(MlpClassifierState {
         config: MlpClassifierConfig {
             hidden: vec![256, 128],
             ..Default::default()
         },
         shape,
         labels: None,
-    };
+    });
     let model = FittedModel::from_state(state, &weights, &device)?;
     let file = ModelFile {
         model,

@@ -124,6 +124,8 @@ fn model_problems(model: &ModelSpec, has_valid: bool) -> Problems {
             hidden_given(&mut p, &c.hidden, "linear_regression");
             p
         }
+        // Kinds with nothing to check beyond their own config.
+        other => other.estimator().problems(),
     }
 }
 
@@ -203,13 +205,14 @@ fn data_problems(p: &mut Problems, data: &DataSpec, task: Task, base: &Path) {
     }
     p.open_unit_interval("test_fraction", data.test_fraction);
     p.unit_interval("validation_fraction", data.validation_fraction);
-    let wants = |found: Task, what: String| {
-        (found != task).then(|| match task {
-            Task::Classification => {
-                format!("{what} has continuous targets; this model needs classes")
-            }
-            Task::Regression => format!("{what} has classes; this model predicts values"),
-        })
+    // A clustering takes any data: its classes, if any, only score it.
+    let wants = |found: Task, what: String| match task {
+        Task::Clustering => None,
+        _ if found == task => None,
+        Task::Classification => Some(format!(
+            "{what} has continuous targets; this model needs classes"
+        )),
+        Task::Regression => Some(format!("{what} has classes; this model predicts values")),
     };
     if let Some(name) = &data.bundled {
         match bundled::info(name) {

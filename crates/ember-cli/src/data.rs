@@ -54,7 +54,7 @@ pub fn load_splits(spec: &DataSpec, task: Task, base: &Path) -> Result<Splits, D
         eprintln!("ember: note: {note}");
     }
     let split = |data: &Dataset, fraction: f64| {
-        if task == Task::Classification && spec.stratify && data.labels().is_some() {
+        if task != Task::Regression && spec.stratify && data.labels().is_some() {
             stratified_train_test_split(data, fraction, spec.split_seed)
         } else {
             train_test_split(data, fraction, spec.split_seed)
@@ -76,16 +76,21 @@ pub fn load_splits(spec: &DataSpec, task: Task, base: &Path) -> Result<Splits, D
             scorable(valid, "validation", "data.validation_fraction")?;
         }
     }
-    let scaler = match spec.scale {
-        Scaling::None => None,
-        Scaling::Standard => Some(Scaler::Standard(StandardScaler::fit(train.x())?)),
-        Scaling::MinMax => Some(Scaler::MinMax(MinMaxScaler::fit(train.x())?)),
-    };
+    let scaler = fit_scaler(spec.scale, train.x())?;
     Ok(Splits {
         train,
         valid,
         test,
         scaler,
+    })
+}
+
+/// The scaler `scale` asks for, fitted on `x` (the training rows).
+pub fn fit_scaler(scale: Scaling, x: &ember::data::Matrix) -> Result<Option<Scaler>, DataError> {
+    Ok(match scale {
+        Scaling::None => None,
+        Scaling::Standard => Some(Scaler::Standard(StandardScaler::fit(x)?)),
+        Scaling::MinMax => Some(Scaler::MinMax(MinMaxScaler::fit(x)?)),
     })
 }
 
@@ -161,7 +166,8 @@ type Read = (Dataset, Option<Dataset>, Vec<String>);
 /// The data set and test set; for a classifier, with the distinct target values as classes.
 fn read(spec: &DataSpec, task: Task, base: &Path) -> Result<Read, DataError> {
     let (data, test, mut notes) = read_source(spec, task, base)?;
-    if task == Task::Regression {
+    // A clustering keeps the data as read: classes when the reader found labels.
+    if task != Task::Classification {
         return Ok((data, test, notes));
     }
     let file = spec.csv.as_deref().unwrap_or(Path::new("data"));

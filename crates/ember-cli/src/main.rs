@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ember::DeviceChoice;
+use ember::models::selection::CrossValidation;
 use ember_cli::commands::{Input, check_output, describe, eval, export, inspect, predict, sweep};
 use ember_cli::{RunError, RunOptions, Summary, load_experiment, run};
 
@@ -126,6 +127,14 @@ enum Command {
         /// The backend instead of the config's.
         #[arg(long)]
         device: Option<DeviceChoice>,
+        /// Rank by K-fold cross-validation of the training split (stratified for
+        /// classifiers; mean ± std over folds, as GridSearchCV) and refit the best into best/.
+        #[arg(long, value_name = "K")]
+        folds: Option<usize>,
+        /// Shuffle the rows with this seed before cutting the folds (default: in order, as
+        /// scikit-learn's cv=K).
+        #[arg(long, value_name = "SEED", requires = "folds")]
+        fold_seed: Option<u64>,
     },
 }
 
@@ -286,7 +295,14 @@ fn execute(command: Command) -> Result<(), RunError> {
             out,
             metric,
             device,
+            folds,
+            fold_seed,
         } => {
+            let folds = folds.map(|k| CrossValidation {
+                n_splits: k,
+                shuffle: fold_seed.is_some(),
+                seed: fold_seed.unwrap_or(0),
+            });
             let (_, table) = sweep(
                 &config,
                 &sets,
@@ -294,6 +310,7 @@ fn execute(command: Command) -> Result<(), RunError> {
                 out.as_deref(),
                 metric.as_deref(),
                 device,
+                folds,
                 |line| eprintln!("ember: {line}"),
             )?;
             say(table.trim_end());

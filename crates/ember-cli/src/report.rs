@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ember::core::argmax_rows;
+use ember::core::{argmax_rows, argmin_rows};
 use ember::data::Dataset;
 use ember::metrics::{
-    Average, ConfusionMatrix, Multioutput, RegressionMetric, accuracy_score,
-    balanced_accuracy_score, f1_score, log_loss,
+    Average, ConfusionMatrix, Multioutput, RegressionMetric, accuracy_score, adjusted_rand_score,
+    balanced_accuracy_score, f1_score, log_loss, silhouette_score,
 };
 use ember::model_file::ModelFile;
-use ember::models::{FitError, FittedModel};
+use ember::models::{FitError, FittedModel, Task};
 use ember::plot::{Heatmap, ScatterLine};
 
 use crate::error::RunError;
@@ -51,9 +51,13 @@ pub fn true_classes(model: &FittedModel, data: &Dataset) -> Result<Vec<usize>, R
 }
 
 /// scikit-learn's metrics of `model` on `data`: R², MSE, RMSE, MAE and explained variance for
-/// a regressor; accuracy, balanced accuracy, macro F1 and log loss for a classifier.
+/// a regressor; accuracy, balanced accuracy, macro F1 and log loss for a classifier; inertia,
+/// silhouette and adjusted Rand index for a clustering.
 pub fn evaluate(model: &ModelFile, data: &Dataset) -> Result<Metrics, RunError> {
     let mut m = Metrics::new();
+    if model.model.task() == Task::Clustering {
+        return clustering(model, data);
+    }
     if model.model.is_classifier() {
         let truth = true_classes(&model.model, data)?;
         let proba = model.predict_proba(data.x())?;
@@ -95,11 +99,56 @@ pub fn evaluate(model: &ModelFile, data: &Dataset) -> Result<Metrics, RunError> 
     Ok(m)
 }
 
+/// Rows the silhouette is computed on at most (it costs `n²` distances): a larger split is
+/// scored on this many rows evenly spaced through it (scikit-learn's `sample_size` samples
+/// at random).
+const SILHOUETTE_ROWS: usize = 10_000;
+
+/// The metrics of a clustering on `data`: its inertia (the sum of squared distances of the
+/// rows to their centres), the silhouette score, and the adjusted Rand index against the
+/// data's classes when it has them.
+fn clustering(model: &ModelFile, data: &Dataset) -> Result<Metrics, RunError> {
+    let x = model.preprocess(data.x())?;
+    let distances = model.model.outputs(&x)?;
+    let k = distances.n_cols();
+    let clusters = argmin_rows(distances.as_slice(), k);
+    let inertia = distances
+        .rows()
+        .zip(&clusters)
+        .map(|(r, &c)| r[c])
+        .sum::<f64>();
+    let mut m = Metrics::from([("inertia".to_string(), inertia)]);
+    let n = x.n_rows();
+    let rows: Vec<usize> = if n > SILHOUETTE_ROWS {
+        (0..SILHOUETTE_ROWS)
+            .map(|i| i * n / SILHOUETTE_ROWS)
+            .collect()
+    } else {
+        (0..n).collect()
+    };
+    let sample = x.select_rows(&rows);
+    let labels: Vec<usize> = rows.iter().map(|&i| clusters[i]).collect();
+    // Undefined for one cluster or one row per cluster (scikit-learn raises): left out.
+    if let Ok(s) = silhouette_score(sample.as_slice(), sample.n_cols(), &labels) {
+        m.insert("silhouette".into(), s);
+    }
+    if let Some(truth) = data.classes() {
+        m.insert(
+            "adjusted_rand".into(),
+            adjusted_rand_score(&truth, &clusters)?,
+        );
+    }
+    Ok(m)
+}
+
 /// Plots of `model` on the test set into `dir`: the confusion matrix of a classifier; the
 /// fitted line of a linear model on one feature, else predicted against actual values.
 /// Returns the files written.
 pub fn plot(model: &ModelFile, test: &Dataset, dir: &Path) -> Result<Vec<String>, RunError> {
     let mut written = Vec::new();
+    if model.model.task() == Task::Clustering {
+        return Ok(written);
+    }
     if model.model.is_classifier() {
         let truth = true_classes(&model.model, test)?;
         let pred = model.predict(test.x())?;

@@ -199,12 +199,14 @@ fn train(
     let mut spec = experiment.model.clone();
     // Checkpoints, metrics.jsonl and the loss curve go into the run directory; the model file
     // and the config are the CLI's own (model.ember, config.toml).
-    *spec.run_mut() = train::RunOptions {
-        run_dir: Some(out.to_path_buf()),
-        resume: true,
-        write_model: false,
-        ..train::RunOptions::default()
-    };
+    if let Some(run) = spec.run_mut() {
+        *run = train::RunOptions {
+            run_dir: Some(out.to_path_buf()),
+            resume: true,
+            write_model: false,
+            ..train::RunOptions::default()
+        };
+    }
     let model = fit(&spec, &train_set, valid_set.as_deref(), device)?;
     let trainer_validation = validation_metrics(&model);
     let losses = model.loss_history();
@@ -282,12 +284,7 @@ pub fn fit(
     valid: Option<&Dataset>,
     device: &Device,
 ) -> Result<FittedModel, RunError> {
-    Ok(match spec {
-        ModelSpec::LinearRegression(c) | ModelSpec::Ridge(c) => c.fit_dataset(data, device)?.into(),
-        ModelSpec::LogisticRegression(c) => c.fit_dataset(data, device)?.into(),
-        ModelSpec::MlpClassifier(c) => c.fit_dataset(data, valid, device)?.into(),
-        ModelSpec::MlpRegressor(c) => c.fit_dataset(data, valid, device)?.into(),
-    })
+    Ok(spec.estimator().fit_model(data, valid, device)?)
 }
 
 /// The experiment with every default filled in, headed by the versions that ran it.

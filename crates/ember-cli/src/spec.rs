@@ -8,9 +8,11 @@ use ember::data::csv::CsvOptions;
 use ember::data::generators::{
     MakeBlobs, MakeCircles, MakeClassification, MakeMoons, MakeRegression,
 };
+use ember::models::kmeans::KMeansConfig;
 use ember::models::linear::LinearRegressionConfig;
 use ember::models::logistic::LogisticRegressionConfig;
 use ember::models::mlp::{MlpClassifierConfig, MlpRegressorConfig};
+use ember::models::{Estimator, Task as ModelTask};
 use ember::train::{RunOptions, TrainConfig};
 use serde::{Deserialize, Serialize};
 
@@ -193,9 +195,11 @@ pub enum ModelSpec {
     MlpClassifier(MlpClassifierConfig),
     /// A multilayer-perceptron regressor.
     MlpRegressor(MlpRegressorConfig),
+    /// k-means clustering.
+    Kmeans(KMeansConfig),
 }
 
-/// Whether a model predicts classes or values.
+/// Whether a model predicts classes, values or clusters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Task {
@@ -203,47 +207,58 @@ pub enum Task {
     Regression,
     /// Classes.
     Classification,
+    /// Clusters (the data's classes, when it has them, only score the clustering).
+    Clustering,
 }
 
 impl ModelSpec {
+    /// The kind's config behind the estimator contract: the one place a kind is matched.
+    pub fn estimator(&self) -> &dyn Estimator {
+        match self {
+            Self::LinearRegression(c) | Self::Ridge(c) => c,
+            Self::LogisticRegression(c) => c,
+            Self::MlpClassifier(c) => c,
+            Self::MlpRegressor(c) => c,
+            Self::Kmeans(c) => c,
+        }
+    }
+
+    fn estimator_mut(&mut self) -> &mut dyn Estimator {
+        match self {
+            Self::LinearRegression(c) | Self::Ridge(c) => c,
+            Self::LogisticRegression(c) => c,
+            Self::MlpClassifier(c) => c,
+            Self::MlpRegressor(c) => c,
+            Self::Kmeans(c) => c,
+        }
+    }
+
     /// The kind's name, as in `[model.<kind>]`.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::LinearRegression(_) => "linear_regression",
             Self::Ridge(_) => "ridge",
-            Self::LogisticRegression(_) => "logistic_regression",
-            Self::MlpClassifier(_) => "mlp_classifier",
-            Self::MlpRegressor(_) => "mlp_regressor",
+            other => other.estimator().kind(),
         }
     }
 
     /// What the kind predicts.
     pub fn task(&self) -> Task {
-        match self {
-            Self::LogisticRegression(_) | Self::MlpClassifier(_) => Task::Classification,
-            _ => Task::Regression,
+        match self.estimator().task() {
+            ModelTask::Regression => Task::Regression,
+            ModelTask::Classification => Task::Classification,
+            ModelTask::Clustering => Task::Clustering,
         }
     }
 
     /// The training-loop settings, for kinds trained by ember's loop with a `train` table.
     pub fn train_mut(&mut self) -> Option<&mut TrainConfig> {
-        match self {
-            Self::LogisticRegression(c) => Some(&mut c.train),
-            Self::MlpClassifier(c) => Some(&mut c.train),
-            Self::MlpRegressor(c) => Some(&mut c.train),
-            Self::LinearRegression(_) | Self::Ridge(_) => None,
-        }
+        self.estimator_mut().train_mut()
     }
 
     /// The training loop's run options, for every kind that can be trained by it (gradient
     /// descent included).
-    pub fn run_mut(&mut self) -> &mut RunOptions {
-        match self {
-            Self::LogisticRegression(c) => &mut c.run,
-            Self::MlpClassifier(c) => &mut c.run,
-            Self::MlpRegressor(c) => &mut c.run,
-            Self::LinearRegression(c) | Self::Ridge(c) => &mut c.run,
-        }
+    pub fn run_mut(&mut self) -> Option<&mut RunOptions> {
+        self.estimator_mut().run_mut()
     }
 }
 

@@ -72,3 +72,19 @@ pub fn argmax_rows<V: Copy + Into<f64>>(values: &[V], width: usize) -> Vec<usize
         })
         .collect()
 }
+
+/// The column of the smallest value in each row `width` wide, the first on ties (the nearest
+/// centre, given distances).
+///
+/// ```
+/// assert_eq!(ember_core::argmin_rows(&[3.0, 1.0, 1.0, 0.5, 2.0, 0.5], 3), vec![1, 0]);
+/// ```
+pub fn argmin_rows<V: Copy + Into<f64>>(values: &[V], width: usize) -> Vec<usize> {
+    values
+        .chunks(width.max(1))
+        .map(|row| {
+            let negated: Vec<f64> = row.iter().map(|&v| -v.into()).collect();
+            argmax(&negated)
+        })
+        .collect()
+}

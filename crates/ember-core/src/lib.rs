@@ -2,12 +2,15 @@
 //! [`replace_atomically`] (a unique temporary name, the file synced, renamed into place, the
 //! directory synced), [`Problems`] (every invalid setting of a config at once, each naming its
 //! field), and [`probabilities`] / [`argmax`] (class probabilities from raw outputs, and the
-//! most probable class, the first on ties).
+//! most probable class, the first on ties), and [`read_back`] (a tensor's values on the host, a
+//! backend failure as a [`DeviceError`]).
 
 mod atomic;
 mod classes;
+mod device;
 mod problems;
 
 pub use atomic::{replace_atomically, write_file_atomically};
-pub use classes::{argmax, argmax_rows, probabilities};
+pub use classes::{argmax, argmax_rows, argmin_rows, probabilities};
+pub use device::{DeviceError, read_back};
 pub use problems::{Problem, Problems};

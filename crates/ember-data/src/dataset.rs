@@ -272,6 +272,29 @@ impl<T: Scalar> Dataset<T> {
         })
     }
 
+    /// The class index of every sample, checked: the targets of a classification set, or one
+    /// target column of whole numbers `0..k` with every class present (see
+    /// [`n_classes`](Self::n_classes)); an error naming the first row that is not.
+    ///
+    /// ```
+    /// use ember_data::{Dataset, Matrix};
+    /// assert_eq!(ember_data::load("iris")?.class_indices()?[149], 2);
+    /// let y = Dataset::new(Matrix::<f64>::zeros(2, 1), Matrix::column(vec![1.0, 0.0]))?;
+    /// assert_eq!(y.class_indices()?, vec![1, 0]);
+    /// let bad = Dataset::new(Matrix::<f64>::zeros(2, 1), Matrix::column(vec![0.5, 0.0]))?;
+    /// assert!(bad.class_indices().unwrap_err().to_string().contains("row 0 of y is 0.5"));
+    /// # Ok::<(), ember_data::DataError>(())
+    /// ```
+    pub fn class_indices(&self) -> Result<Vec<usize>, DataError> {
+        self.n_classes()?;
+        Ok(self
+            .y
+            .as_slice()
+            .iter()
+            .map(|v| v.to_f64() as usize)
+            .collect())
+    }
+
     /// How many samples each class has (index `k` for class `k`), when this is a classification
     /// set, like `numpy.bincount(y, minlength=n_classes)`.
     ///

@@ -77,6 +77,12 @@ pub enum FitError {
     Train(#[from] TrainError),
 }
 
+impl From<ember_core::DeviceError> for FitError {
+    fn from(e: ember_core::DeviceError) -> Self {
+        Self::Device(e.0)
+    }
+}
+
 impl From<ember_core::Problem> for FitError {
     fn from(p: ember_core::Problem) -> Self {
         Self::InvalidConfig {

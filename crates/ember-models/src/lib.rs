@@ -30,12 +30,52 @@ macro_rules! builders {
     };
 }
 
+/// [`Estimator`] for a config with a `problems()` method and a `run: RunOptions` field:
+/// `estimator!(Config, "kind", Task, |config, train, valid, device| fit [, train: field])`.
+macro_rules! estimator {
+    ($config:ty, $kind:literal, $task:ident,
+     |$c:ident, $train:ident, $valid:ident, $device:ident| $fit:expr $(, train: $field:ident)?) => {
+        impl $crate::contract::Estimator for $config {
+            fn kind(&self) -> &'static str {
+                $kind
+            }
+            fn task(&self) -> $crate::contract::Task {
+                $crate::contract::Task::$task
+            }
+            fn problems(&self) -> ember_core::Problems {
+                <$config>::problems(self)
+            }
+            fn fit_model(
+                &self,
+                $train: &ember_data::Dataset,
+                $valid: Option<&ember_data::Dataset>,
+                $device: &burn::tensor::Device,
+            ) -> Result<$crate::FittedModel, $crate::FitError> {
+                let $c = self;
+                Ok($fit?.into())
+            }
+            fn run_mut(&mut self) -> Option<&mut ember_train::RunOptions> {
+                Some(&mut self.run)
+            }
+            $(
+                fn train_mut(&mut self) -> Option<&mut ember_train::TrainConfig> {
+                    Some(&mut self.$field)
+                }
+            )?
+        }
+    };
+}
+
+pub mod contract;
 mod error;
 pub mod inference;
+pub mod kmeans;
 pub mod linear;
 pub mod logistic;
 pub mod mlp;
 mod saved;
+pub mod selection;
 
+pub use contract::{Estimator, Features, Fitted, Prediction, Task};
 pub use error::FitError;
 pub use saved::{FittedModel, ModelState};

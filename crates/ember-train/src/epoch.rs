@@ -347,12 +347,7 @@ fn host_targets(all: Vec<BatchTargets>) -> Result<HostTargets, TrainError> {
             Ok(HostTargets::Real(read(Tensor::cat(real, 0))?, k))
         }
         (true, false) => {
-            let c = Tensor::cat(classes, 0)
-                .try_into_data()
-                .map_err(|e| TrainError::Device(e.to_string()))?
-                .convert::<i64>()
-                .try_into_vec::<i64>()
-                .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+            let c = ember_core::read_back::<i64, 1, _>(Tensor::cat(classes, 0))?;
             Ok(HostTargets::Classes(c))
         }
         _ => Err(TrainError::Step(

@@ -87,6 +87,12 @@ pub enum TrainError {
     Plot(#[from] PlotError),
 }
 
+impl From<ember_core::DeviceError> for TrainError {
+    fn from(e: ember_core::DeviceError) -> Self {
+        Self::Device(e.0)
+    }
+}
+
 impl TrainError {
     pub(crate) fn config(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::InvalidConfig {

@@ -1,5 +1,7 @@
 //! Running a trained model over many rows.
 
+use std::borrow::Cow;
+
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::trainer::EVAL_BATCH;
@@ -7,16 +9,12 @@ use crate::{TrainError, Trainable};
 
 /// The tensor's values, read back to the host; a backend failure is an error, not a panic.
 pub(crate) fn read<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, TrainError> {
-    tensor
-        .try_into_data()
-        .map_err(|e| TrainError::Device(e.to_string()))?
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .map_err(|e| TrainError::Device(format!("{e:?}")))
+    Ok(ember_core::read_back(tensor)?)
 }
 
 /// The model's raw outputs (row-major, `n × n_outputs`) for row-major features `x` with
-/// `n_features` columns, computed in batches of 4096 rows on `device`.
+/// `n_features` columns, computed in batches of 4096 rows on `device`. Owned rows that fit in
+/// one batch go to the device without a copy.
 ///
 /// ```
 /// use burn::module::Module;
@@ -34,14 +32,24 @@ pub(crate) fn read<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, TrainE
 /// assert_eq!(outputs(&model, &[1.0, 2.0, 3.0, 4.0], 2, &device)?, vec![4.0, 8.0]);
 /// # Ok::<(), ember_train::TrainError>(())
 /// ```
-pub fn outputs<M: Trainable>(
+pub fn outputs<'a, M: Trainable>(
     model: &M,
-    x: &[f32],
+    x: impl Into<Cow<'a, [f32]>>,
     n_features: usize,
     device: &Device,
 ) -> Result<Vec<f32>, TrainError> {
+    let batch = EVAL_BATCH * n_features.max(1);
+    let x = match x.into() {
+        Cow::Owned(x) if x.len() <= batch => {
+            // One batch of owned rows goes to the device as it is, without a copy.
+            let rows = x.len() / n_features.max(1);
+            let input = Tensor::from_data(TensorData::new(x, [rows, n_features]), device);
+            return read(model.forward(input));
+        }
+        x => x,
+    };
     let mut out = Vec::new();
-    for chunk in x.chunks(EVAL_BATCH * n_features.max(1)) {
+    for chunk in x.chunks(batch) {
         let rows = chunk.len() / n_features.max(1);
         let input = Tensor::from_data(TensorData::new(chunk.to_vec(), [rows, n_features]), device);
         out.extend(read(model.forward(input))?);

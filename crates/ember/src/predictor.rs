@@ -6,8 +6,7 @@ use std::path::Path;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use ember_data::Matrix;
-use ember_models::FittedModel;
-use ember_models::mlp::Mlp;
+use ember_models::{FitError, Task};
 use thiserror::Error;
 
 use crate::model_file::{ModelFile, ModelFileError};
@@ -118,6 +117,9 @@ pub enum PredictError {
     /// The backend failed.
     #[error("device: {0}")]
     Device(String),
+    /// The model failed.
+    #[error(transparent)]
+    Model(#[from] FitError),
 }
 
 /// A prediction: values for a regressor, class indices for a classifier.
@@ -132,6 +134,8 @@ pub enum Prediction {
     },
     /// One class index per row ([`Predictor::classes`] names them).
     Classes(Vec<usize>),
+    /// One cluster index per row (the nearest centre).
+    Clusters(Vec<usize>),
 }
 
 /// A trained model ready to predict: preprocessing, model and output mapping in one value.
@@ -230,13 +234,17 @@ impl Predictor {
     pub fn predict<R: Rows + ?Sized>(&self, rows: &R) -> Result<Prediction, PredictError> {
         let (x, n) = self.prepare(rows)?;
         let raw = self.raw(x, n)?;
-        Ok(if self.is_classifier() {
-            Prediction::Classes(ember_core::argmax_rows(&raw, raw.len() / n.max(1)))
-        } else {
-            Prediction::Values {
+        Ok(match self.file.model.task() {
+            Task::Classification => {
+                Prediction::Classes(ember_core::argmax_rows(&raw, raw.len() / n.max(1)))
+            }
+            Task::Clustering => {
+                Prediction::Clusters(ember_core::argmin_rows(&raw, self.file.model.n_outputs()))
+            }
+            Task::Regression => Prediction::Values {
                 values: raw,
                 n_outputs: self.file.model.n_outputs(),
-            }
+            },
         })
     }
 
@@ -258,12 +266,7 @@ impl Predictor {
     /// regressor, class probabilities for a classifier.
     pub fn predict_tensor(&self, x: Tensor<2>) -> Result<Tensor<2>, PredictError> {
         let [n, d] = x.dims();
-        let values = x
-            .try_into_data()
-            .map_err(|e| PredictError::Device(e.to_string()))?
-            .convert::<f32>()
-            .try_into_vec::<f32>()
-            .map_err(|e| PredictError::Device(format!("{e:?}")))?;
+        let values: Vec<f32> = ember_core::read_back(x).map_err(|e| PredictError::Device(e.0))?;
         let rows = RowMajor::new(&values, d);
         let out = if self.is_classifier() {
             self.predict_proba(&rows)?
@@ -315,53 +318,13 @@ impl Predictor {
         Ok((x, data.len() / d))
     }
 
-    /// The model's outputs for scaled features: values, or logits of a classifier.
+    /// The model's raw outputs for scaled features, through the model's own code: values, logits
+    /// of a classifier, or squared distances to the centres of a clustering.
     fn raw(&self, x: Vec<f32>, n: usize) -> Result<Vec<f32>, PredictError> {
-        match &self.file.model {
-            FittedModel::LinearRegression(m) => Ok(affine(&x, m.coef(), m.intercept())),
-            FittedModel::LogisticRegression(m) => Ok(affine(&x, m.coef(), m.intercept())),
-            FittedModel::MlpClassifier(m) => self.forward(m.module(), x, n),
-            FittedModel::MlpRegressor(m) => {
-                let mut out = self.forward(m.module(), x, n)?;
-                let (offset, scale) = (m.target_offset(), m.target_scale());
-                let k = scale.len();
-                for (i, v) in out.iter_mut().enumerate() {
-                    *v = (f64::from(*v) * scale[i % k] + offset[i % k]) as f32;
-                }
-                Ok(out)
-            }
-        }
+        let x = Matrix::new(n, self.n_features(), x).map_err(FitError::from)?;
+        let out = self.file.model.outputs(x)?;
+        Ok(out.as_slice().iter().map(|&v| v as f32).collect())
     }
-
-    fn forward(&self, module: &Mlp, x: Vec<f32>, n: usize) -> Result<Vec<f32>, PredictError> {
-        let d = self.n_features();
-        let input = Tensor::from_data(TensorData::new(x, [n, d]), &self.device);
-        module
-            .forward(input)
-            .try_into_data()
-            .map_err(|e| PredictError::Device(e.to_string()))?
-            .convert::<f32>()
-            .try_into_vec::<f32>()
-            .map_err(|e| PredictError::Device(format!("{e:?}")))
-    }
-}
-
-/// `x · Wᵀ + b` in `f64`, rounded to `f32`: `rows × W's rows`.
-fn affine(x: &[f32], w: &Matrix, b: &[f64]) -> Vec<f32> {
-    let (k, d) = w.shape();
-    let w = w.as_slice();
-    x.chunks(d)
-        .flat_map(|row| {
-            (0..k).map(move |t| {
-                let dot: f64 = row
-                    .iter()
-                    .zip(&w[t * d..(t + 1) * d])
-                    .map(|(&v, &c)| f64::from(v) * c)
-                    .sum();
-                (dot + b[t]) as f32
-            })
-        })
-        .collect()
 }
 
 /// The CPU backend compiled in (flex, else ndarray).

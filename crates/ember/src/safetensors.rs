@@ -15,9 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use burn::tensor::Tensor;
-use ember_models::FittedModel;
-use ember_models::mlp::Mlp;
+use ember_models::contract::TensorValues;
 use serde_json::{Value, json};
 
 use crate::model_file::{ModelFile, ModelFileError};
@@ -76,28 +74,15 @@ impl ModelFile {
             tensors.insert("input.scale".into(), Entry::f64(vec![d], &scale));
             tensors.insert("input.offset".into(), Entry::f64(vec![d], &offset));
         }
-        match &self.model {
-            FittedModel::LinearRegression(m) => {
-                linear(&mut tensors, m.coef(), m.intercept());
-            }
-            FittedModel::LogisticRegression(m) => {
-                linear(&mut tensors, m.coef(), m.intercept());
-            }
-            FittedModel::MlpClassifier(m) => {
-                network(&mut tensors, m.module())?;
-                metadata.insert("activation".into(), activation(&m.shape().activation));
-            }
-            FittedModel::MlpRegressor(m) => {
-                network(&mut tensors, m.module())?;
-                metadata.insert("activation".into(), activation(&m.shape().activation));
-                let k = m.target_scale().len();
-                tensors.insert("output.scale".into(), Entry::f64(vec![k], m.target_scale()));
-                tensors.insert(
-                    "output.offset".into(),
-                    Entry::f64(vec![k], m.target_offset()),
-                );
-            }
+        let export = self.model.export()?;
+        for t in export.tensors {
+            let entry = match &t.values {
+                TensorValues::F32(v) => Entry::f32(t.shape, v),
+                TensorValues::F64(v) => Entry::f64(t.shape, v),
+            };
+            tensors.insert(t.name, entry);
         }
+        metadata.extend(export.metadata);
         metadata.insert(
             "feature_names".into(),
             json!(self.feature_names).to_string(),
@@ -106,49 +91,6 @@ impl ModelFile {
             metadata.insert("classes".into(), json!(labels.classes()).to_string());
         }
         Ok(serialize(&tensors, &metadata))
-    }
-}
-
-fn linear(tensors: &mut BTreeMap<String, Entry>, coef: &ember_data::Matrix, bias: &[f64]) {
-    let (k, d) = coef.shape();
-    tensors.insert(
-        "linear.weight".into(),
-        Entry::f64(vec![k, d], coef.as_slice()),
-    );
-    tensors.insert("linear.bias".into(), Entry::f64(vec![k], bias));
-}
-
-fn network(tensors: &mut BTreeMap<String, Entry>, mlp: &Mlp) -> Result<(), ModelFileError> {
-    for (i, layer) in mlp.layers.iter().enumerate() {
-        // burn stores [in, out]; PyTorch's nn.Linear holds [out, in].
-        let weight = layer.weight.val();
-        let [inputs, outputs] = weight.dims();
-        let w = values(weight.transpose())?;
-        tensors.insert(
-            format!("layers.{i}.weight"),
-            Entry::f32(vec![outputs, inputs], &w),
-        );
-        if let Some(bias) = &layer.bias {
-            let b = values(bias.val())?;
-            tensors.insert(format!("layers.{i}.bias"), Entry::f32(vec![outputs], &b));
-        }
-    }
-    Ok(())
-}
-
-fn values<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, ModelFileError> {
-    tensor
-        .try_into_data()
-        .map_err(|e| ModelFileError::Corrupt(format!("reading weights: {e}")))?
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .map_err(|e| ModelFileError::Corrupt(format!("reading weights: {e:?}")))
-}
-
-fn activation(a: &impl serde::Serialize) -> String {
-    match serde_json::to_value(a) {
-        Ok(Value::String(s)) => s,
-        _ => String::new(),
     }
 }
 

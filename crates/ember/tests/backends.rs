@@ -235,3 +235,37 @@ fn classifiers_train_on_every_backend() -> Result<(), Box<dyn std::error::Error>
     }
     Ok(())
 }
+
+#[test]
+fn kmeans_matches_scikit_learn_on_every_backend() -> Result<(), Box<dyn std::error::Error>> {
+    // scikit-learn 1.9.1, KMeans(n_clusters=3, init=X[[0, 50, 100]], n_init=1).fit(iris): the
+    // labels and inertia in crates/ember-models/tests/data/kmeans_sklearn.json. The distances
+    // run on the device (f32 on wgpu), the centres and the inertia in f64 on the host.
+    let reference: serde_json::Value = serde_json::from_str(include_str!(
+        "../../ember-models/tests/data/kmeans_sklearn.json"
+    ))?;
+    let case = &reference["cases"][1];
+    assert_eq!(case["init_rows"], serde_json::json!([0, 50, 100]));
+    let labels: Vec<usize> = serde_json::from_value(case["labels"].clone())?;
+    let inertia = case["inertia"].as_f64().ok_or("inertia")?;
+    let iris = ember::data::load("iris")?;
+    let init: Vec<Vec<f64>> = [0, 50, 100]
+        .iter()
+        .map(|&r| iris.x().row(r).to_vec())
+        .collect();
+    for (choice, device) in devices() {
+        let model = ember::models::kmeans::KMeansConfig {
+            n_clusters: 3,
+            init: ember::models::kmeans::KMeansInit::Centres(init.clone()),
+            ..Default::default()
+        }
+        .fit(iris.x(), &device)?;
+        assert_eq!(model.training_labels(), labels.as_slice(), "{choice}");
+        assert!(
+            (model.inertia() - inertia).abs() < 1e-6 * inertia,
+            "{choice}: {} vs {inertia}",
+            model.inertia()
+        );
+    }
+    Ok(())
+}

@@ -41,6 +41,7 @@ pub fn inspect(run_dir: &Path) -> Result<(Value, Option<String>), RunError> {
         "description": loaded.experiment.description,
         "kind": model.model.kind(),
         "classifier": model.model.is_classifier(),
+        "task": format!("{:?}", model.model.task()).to_lowercase(),
         "n_features": model.model.n_features(),
         "n_outputs": model.model.n_outputs(),
         "n_params": model.model.n_params(),

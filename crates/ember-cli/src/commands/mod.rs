@@ -1,6 +1,7 @@
 //! The subcommands other than `train` (which is [`crate::run`]): each reads a run directory.
 
 mod eval;
+mod folds;
 mod input;
 mod inspect;
 mod predict;

@@ -11,7 +11,8 @@ use ember::model_file::ModelFile;
 use super::input::{Input, align, reading_options};
 use super::open_run;
 use crate::error::RunError;
-use ember::core::argmax_rows;
+use ember::core::{argmax_rows, argmin_rows};
+use ember::models::Task;
 
 /// A table of predictions: a header and one row per input row.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,10 +67,10 @@ pub fn predict(
         eprintln!("ember: note: {note}");
     }
     let x = align(rows.x, &rows.names, &model.feature_names, input.path)?;
-    let mut table = if model.model.is_classifier() {
-        classes(&model, &x)?
-    } else {
-        values(&model, &x)?
+    let mut table = match model.model.task() {
+        Task::Classification => classes(&model, &x)?,
+        Task::Clustering => clusters(&model, &x)?,
+        Task::Regression => values(&model, &x)?,
     };
     if let (Some(ids), Some(column)) = (rows.ids, &options.id) {
         table
@@ -108,6 +109,24 @@ fn classes(model: &ModelFile, x: &Matrix) -> Result<Predictions, RunError> {
         .map(|(c, p)| {
             std::iter::once(classes.get(c).cloned().unwrap_or_else(|| c.to_string()))
                 .chain(p.iter().map(|&v| cell(v)))
+                .collect()
+        })
+        .collect();
+    Ok(Predictions { header, rows })
+}
+
+/// The nearest centre of each row, and its squared distance to every centre.
+fn clusters(model: &ModelFile, x: &Matrix) -> Result<Predictions, RunError> {
+    let distances = model.model.outputs(&model.preprocess(x)?)?;
+    let k = distances.n_cols();
+    let mut header = vec!["cluster".to_string()];
+    header.extend((0..k).map(|c| format!("distance2_{c}")));
+    let rows = argmin_rows(distances.as_slice(), k)
+        .into_iter()
+        .zip(distances.rows())
+        .map(|(c, d)| {
+            std::iter::once(c.to_string())
+                .chain(d.iter().map(|&v| cell(v)))
                 .collect()
         })
         .collect();

@@ -4,6 +4,9 @@ use std::path::{Path, PathBuf};
 
 use ember::DeviceChoice;
 
+use ember::models::selection::CrossValidation;
+
+use super::folds::sweep_folds;
 use crate::error::RunError;
 use crate::run::{RunOptions, Summary, load_experiment, run, write};
 use crate::source::ConfigErrors;
@@ -80,6 +83,11 @@ fn split_values(values: &str) -> Vec<String> {
 /// ranked table (also written to `sweep.md` in the sweep folder). `metric` ranks the runs
 /// (default: accuracy for classifiers, R² for regressors), on the validation set where every
 /// run has one, else on the test set. `device` overrides the config's backend.
+///
+/// With `folds`, every point is scored by cross-validation of its training split instead
+/// (mean ± standard deviation over the folds, as scikit-learn's `GridSearchCV`), and only the
+/// best point is trained into a run directory (`best/`).
+#[allow(clippy::too_many_arguments)]
 pub fn sweep(
     config: &Path,
     sets: &[String],
@@ -87,6 +95,7 @@ pub fn sweep(
     out: Option<&Path>,
     metric: Option<&str>,
     device: Option<DeviceChoice>,
+    folds: Option<CrossValidation>,
     mut announce: impl FnMut(&str),
 ) -> Result<(Vec<SweepPoint>, String), RunError> {
     let points = grid_points(grid)?;
@@ -117,6 +126,16 @@ pub fn sweep(
     if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some()) {
         return Err(RunError::RunExists(dir));
     }
+    let task = loaded
+        .first()
+        .map_or(Task::Regression, |l| l.experiment.model.task());
+    if let Some(cv) = folds {
+        let metric = metric.unwrap_or(default_metric(task));
+        let (refit, table) =
+            sweep_folds(points, &loaded, &dir, &cv, metric, device, &mut announce)?;
+        write(&dir.join("sweep.md"), table.as_bytes())?;
+        return Ok((refit, table));
+    }
     let mut results = Vec::new();
     for (i, (point, l)) in points.into_iter().zip(&loaded).enumerate() {
         let label: Vec<String> = point
@@ -137,9 +156,6 @@ pub fn sweep(
             outcome,
         });
     }
-    let task = loaded
-        .first()
-        .map_or(Task::Regression, |l| l.experiment.model.task());
     let table = table(&mut results, task, metric);
     write(&dir.join("sweep.md"), table.as_bytes())?;
     Ok((results, table))
@@ -161,17 +177,23 @@ fn sanitize(s: &str) -> String {
         .collect()
 }
 
+/// What ranks a sweep unless `--metric` says: accuracy, R² or the silhouette.
+fn default_metric(task: Task) -> &'static str {
+    match task {
+        Task::Classification => "accuracy",
+        Task::Regression => "r2",
+        Task::Clustering => "silhouette",
+    }
+}
+
 /// Whether a larger value of `metric` is better.
-fn larger_is_better(metric: &str) -> bool {
-    !(metric.contains("loss") || ["mse", "rmse", "mae"].contains(&metric))
+pub(super) fn larger_is_better(metric: &str) -> bool {
+    !(metric.contains("loss") || ["mse", "rmse", "mae", "inertia"].contains(&metric))
 }
 
 /// Sorts `results` best first and renders them as a Markdown table.
 fn table(results: &mut [SweepPoint], task: Task, metric: Option<&str>) -> String {
-    let metric = metric.unwrap_or(match task {
-        Task::Classification => "accuracy",
-        Task::Regression => "r2",
-    });
+    let metric = metric.unwrap_or(default_metric(task));
     let on_validation = results.iter().all(|p| {
         p.outcome.as_ref().is_ok_and(|s| {
             s.validation

@@ -9,6 +9,7 @@ use crate::common::{arg, ember, metric, summary, temp_dir};
 use ember::burn::tensor::Device;
 use ember::data::split::{stratified_train_test_split, train_test_split};
 use ember::models::linear::LinearRegressionConfig;
+use ember::models::selection::{CrossValidation, cross_val_score};
 
 /// Trains `config` into a fresh folder with `sets`; returns the run directory.
 fn train(config: &str, sets: &[&str]) -> std::path::PathBuf {
@@ -149,6 +150,125 @@ fn diabetes_ridge_is_penalised_and_sweeps() {
 }
 
 #[test]
+fn diabetes_ridge_sweeps_by_cross_validation_as_grid_search_cv() {
+    let dir = temp_dir("sweep-folds");
+    let out = ember(&[
+        "sweep",
+        "configs/diabetes_ridge.toml",
+        "--grid",
+        "model.ridge.alpha=0.01,0.1,1,10",
+        "--set",
+        "data.validation_fraction=0",
+        "--folds",
+        "5",
+        "--out",
+        arg(&dir),
+        "--device",
+        "flex",
+    ])
+    .expect(0);
+    assert!(
+        out.stdout.starts_with("Ranked by mean r2 over 5 folds"),
+        "{}",
+        out.stdout
+    );
+    // The same folds of the same training split through scikit-learn 1.9.1:
+    //   X, y = load_diabetes(return_X_y=True); tr, _ = train_test_split(X, y, test_size=0.2)
+    // with ember's split (rows below) and GridSearchCV(Ridge(), {"alpha": [...]}, cv=5): the
+    // library's cross_val_score on that split, which crates/ember-models/tests/selection.rs
+    // checks against scikit-learn's numbers.
+    let data = ember::data::load("diabetes").unwrap();
+    let (train, _) = train_test_split(&data, 0.2, 0).unwrap();
+    let rows: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("| ")).collect();
+    assert_eq!(rows.len(), 5, "{}", out.stdout); // header + 4 points
+    let cell = |row: &str, i: usize| row.split('|').nth(i).unwrap().trim().to_string();
+    for row in &rows[1..] {
+        let alpha: f64 = cell(row, 2).parse().unwrap();
+        let ridge = LinearRegressionConfig::new().with_alpha(alpha);
+        let cv =
+            cross_val_score(&ridge, &train, &CrossValidation::new(5), &Device::flex()).unwrap();
+        assert_eq!(cell(row, 3), format!("{:.6}", cv.mean()), "{row}");
+        assert_eq!(cell(row, 4), format!("{:.6}", cv.std()), "{row}");
+    }
+    // Ranked best first, and the best point refitted.
+    let mean = |row: &str| cell(row, 3).parse::<f64>().unwrap();
+    assert!(mean(rows[1]) >= mean(rows[2]) && mean(rows[2]) >= mean(rows[3]));
+    assert!(dir.join("best/model.ember").is_file());
+    assert!(dir.join("sweep.md").is_file());
+}
+
+#[test]
+fn iris_kmeans_clusters_and_scores_against_the_species() {
+    let run = train("configs/iris_kmeans.toml", &[]);
+    let s = summary(&run);
+    assert_eq!(
+        (s["kind"].as_str(), s["task"].as_str()),
+        (Some("kmeans"), Some("clustering"))
+    );
+    assert_eq!(s["n_params"], 12);
+    // The library on the same stratified split: the same inertia on the test rows.
+    let data = ember::data::load("iris").unwrap();
+    let (tr, te) = stratified_train_test_split(&data, 0.2, 0).unwrap();
+    let config = ember::models::kmeans::KMeansConfig {
+        n_clusters: 3,
+        n_init: 10,
+        ..Default::default()
+    };
+    let model = config.fit(tr.x(), &Device::flex()).unwrap();
+    let inertia = -model.score(te.x()).unwrap();
+    assert!(
+        (metric(&s, "test", "inertia") - inertia).abs() < 1e-9 * inertia,
+        "{s}"
+    );
+    assert!(
+        (metric(&s, "train", "inertia") - model.inertia()).abs() < 1e-9 * inertia,
+        "{s}"
+    );
+    let ari = ember::metrics::adjusted_rand_score(
+        &te.classes().unwrap(),
+        &model.predict(te.x()).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        (metric(&s, "test", "adjusted_rand") - ari).abs() < 1e-12,
+        "{s}"
+    );
+    assert!(metric(&s, "test", "adjusted_rand") > 0.6, "{s}");
+    assert!(metric(&s, "test", "silhouette") > 0.5, "{s}");
+    // predict names the cluster and the squared distance to every centre (a headerless file:
+    // the features by position).
+    let dir = temp_dir("kmeans-rows");
+    let (rows, output) = (dir.join("rows.csv"), dir.join("clusters.csv"));
+    std::fs::write(&rows, "5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n").unwrap();
+    let args = [
+        "predict",
+        arg(&run),
+        "--input",
+        arg(&rows),
+        "--output",
+        arg(&output),
+    ];
+    ember(&[&args[..], &["--device", "flex"]].concat()).expect(0);
+    let text = std::fs::read_to_string(&output).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("cluster,distance2_0,distance2_1,distance2_2"),
+        "{text}"
+    );
+    let x = ember::data::Matrix::from_rows(&[[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]).unwrap();
+    for (line, cluster) in lines.zip(model.predict(&x).unwrap()) {
+        assert!(line.starts_with(&format!("{cluster},")), "{text}");
+    }
+    let out = ember(&["inspect", arg(&run)]).expect(0);
+    assert!(
+        out.stdout.contains("model      kmeans (12 parameters)"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn breast_cancer_logistic_regression() {
     let run = train("configs/breast_cancer_logistic.toml", &[]);
     has_plot(&run, "confusion_matrix");
@@ -260,6 +380,7 @@ fn every_config_is_tested_here() {
         "diabetes_ols.toml",
         "diabetes_ridge.toml",
         "digits_mlp.toml",
+        "iris_kmeans.toml",
         "iris_softmax.toml",
         "mnist_mlp.toml",
         "moons_mlp_wgpu.toml",

@@ -359,3 +359,10 @@ fn check_range(m: &Matrix, name: &'static str) -> Result<(), FitError> {
     }
     Ok(())
 }
+
+estimator!(
+    LinearRegressionConfig,
+    "linear_regression",
+    Regression,
+    |c, train, _valid, device| c.fit_dataset(train, device)
+);

@@ -4,9 +4,96 @@ use burn::tensor::{Device, Tensor};
 use ember_data::Matrix;
 use ember_metrics::{Multioutput, RegressionMetric};
 use ember_train::History;
+use serde::{Deserialize, Serialize};
 
 use super::{LinearModel, LinearRegressionConfig, Solver};
 use crate::FitError;
+use crate::contract::{Export, Features, Fitted, NamedTensor, Task};
+
+/// What a model file stores of a [`LinearRegression`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinearRegressionState {
+    /// The hyper-parameters.
+    pub config: LinearRegressionConfig,
+    /// Coefficients, targets × features.
+    pub coef: Matrix,
+    /// One intercept per target.
+    pub intercept: Vec<f64>,
+    /// The solver that produced them.
+    pub solver: Solver,
+}
+
+impl Fitted for LinearRegression {
+    const KIND: &'static str = "linear_regression";
+    type State = LinearRegressionState;
+
+    fn task(&self) -> Task {
+        Task::Regression
+    }
+    fn n_features(&self) -> usize {
+        self.coef.n_cols()
+    }
+    fn n_outputs(&self) -> usize {
+        self.coef.n_rows()
+    }
+    fn n_params(&self) -> usize {
+        self.coef.as_slice().len() + self.intercept.len()
+    }
+    fn outputs(&self, x: Features<'_>) -> Result<Matrix, FitError> {
+        self.check_features(x.n_cols())?;
+        x.check_finite()?;
+        Ok(x.affine(&self.coef, &self.intercept))
+    }
+    fn state(&self) -> Result<(Self::State, Vec<u8>), FitError> {
+        let state = LinearRegressionState {
+            config: self.config.clone(),
+            coef: self.coef.clone(),
+            intercept: self.intercept.clone(),
+            solver: self.solver,
+        };
+        Ok((state, Vec::new()))
+    }
+    fn from_state(s: Self::State, _: &[u8], device: &Device) -> Result<Self, FitError> {
+        if s.intercept.len() != s.coef.n_rows() {
+            return Err(FitError::Weights(format!(
+                "{} targets need as many intercepts, got {}",
+                s.coef.n_rows(),
+                s.intercept.len()
+            )));
+        }
+        Self::new(
+            s.config,
+            s.coef,
+            s.intercept,
+            1,
+            Vec::new(),
+            s.solver,
+            device,
+        )
+    }
+    fn export(&self) -> Result<Export, FitError> {
+        Ok(Export {
+            tensors: linear_tensors(&self.coef, &self.intercept),
+            metadata: Vec::new(),
+        })
+    }
+    fn training(&self) -> Option<(&History, usize)> {
+        self.epochs()
+    }
+    fn loss_history(&self) -> Vec<f64> {
+        self.loss_history.clone()
+    }
+}
+
+/// `linear.weight` (`[outputs, features]`) and `linear.bias`: what linear models export.
+pub(crate) fn linear_tensors(coef: &Matrix, bias: &[f64]) -> Vec<NamedTensor> {
+    let (k, d) = coef.shape();
+    vec![
+        NamedTensor::f64("linear.weight", vec![k, d], coef.as_slice().to_vec()),
+        NamedTensor::f64("linear.bias", vec![k], bias.to_vec()),
+    ]
+}
 
 /// A fitted linear (or ridge) regression. Made only by
 /// [`LinearRegressionConfig::fit`], so it is never unfitted.
@@ -205,18 +292,7 @@ impl LinearRegression {
     /// # Ok::<(), ember_models::FitError>(())
     /// ```
     pub fn predict(&self, x: &Matrix) -> Result<Matrix, FitError> {
-        self.check_features(x.n_cols())?;
-        x.check_finite("X")?;
-        let k = self.n_targets();
-        Ok(Matrix::from_fn(x.n_rows(), k, |i, t| {
-            let row = x.row(i);
-            self.intercept[t]
-                + row
-                    .iter()
-                    .zip(self.coef.row(t))
-                    .map(|(a, b)| a * b)
-                    .sum::<f64>()
-        }))
+        self.outputs(x.into())
     }
 
     /// Predictions for a batch already on a device (`[rows, features]` → `[rows, targets]`),

@@ -11,9 +11,5 @@ pub(super) fn tensor2(values: Vec<f32>, rows: usize, cols: usize, device: &Devic
 
 /// The tensor's values, read back to the host; a backend failure is an error, not a panic.
 pub(super) fn read<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, FitError> {
-    tensor
-        .try_into_data()
-        .map_err(|e| FitError::Device(e.to_string()))?
-        .try_into_vec::<f32>()
-        .map_err(|e| FitError::Device(format!("{e:?}")))
+    Ok(ember_core::read_back(tensor)?)
 }

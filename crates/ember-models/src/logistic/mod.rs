@@ -27,8 +27,9 @@ use ember_train::{History, RunOptions, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::FitError;
+use crate::contract::{Export, Features, Fitted, Task, affine};
+use crate::linear::linear_tensors;
 use crate::mlp::{check_features, class_dataset};
-use crate::saved::ModelState;
 
 /// How the coefficients are found.
 ///
@@ -213,21 +214,8 @@ pub struct LogisticRegression {
 }
 
 impl LogisticRegression {
-    /// The plain-data state a model file stores.
-    pub(crate) fn state(&self) -> ModelState {
-        ModelState::LogisticRegression {
-            config: self.config.clone(),
-            n_classes: self.n_classes,
-            coef: self.coef.clone(),
-            intercept: self.intercept.clone(),
-            n_iter: self.n_iter,
-            converged: self.converged,
-            labels: self.labels.clone(),
-        }
-    }
-
-    /// A model from the parts [`state`](Self::state) gave, checked for consistency.
-    pub(crate) fn from_parts(
+    /// A model from the parts a model file stores, checked for consistency.
+    fn from_parts(
         config: LogisticRegressionConfig,
         n_classes: usize,
         coef: Matrix,
@@ -270,14 +258,7 @@ impl LogisticRegression {
     /// ```
     pub fn decision_function<T: Scalar>(&self, x: &Matrix<T>) -> Result<Matrix, FitError> {
         check_features(x, self.coef.n_cols())?;
-        let (k, d) = self.coef.shape();
-        Ok(Matrix::from_fn(x.n_rows(), k, |i, t| {
-            let row = x.row(i);
-            self.intercept[t]
-                + (0..d)
-                    .map(|j| row[j].to_f64() * self.coef.get(t, j))
-                    .sum::<f64>()
-        }))
+        Ok(affine(x, &self.coef, &self.intercept))
     }
 
     /// Class probabilities, one row per sample summing to 1 (sigmoid for two classes,
@@ -372,3 +353,91 @@ impl LogisticRegression {
         &self.config
     }
 }
+
+/// What a model file stores of a [`LogisticRegression`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogisticRegressionState {
+    /// The hyper-parameters.
+    pub config: LogisticRegressionConfig,
+    /// Number of classes.
+    pub n_classes: usize,
+    /// Coefficients.
+    pub coef: Matrix,
+    /// Intercepts.
+    pub intercept: Vec<f64>,
+    /// Solver iterations taken.
+    pub n_iter: usize,
+    /// Whether the solver met its tolerance.
+    pub converged: bool,
+    /// Class names.
+    pub labels: Option<LabelEncoder>,
+}
+
+impl Fitted for LogisticRegression {
+    const KIND: &'static str = "logistic_regression";
+    type State = LogisticRegressionState;
+
+    fn task(&self) -> Task {
+        Task::Classification
+    }
+    fn n_features(&self) -> usize {
+        self.coef.n_cols()
+    }
+    fn n_outputs(&self) -> usize {
+        self.n_classes
+    }
+    fn n_params(&self) -> usize {
+        self.coef.as_slice().len() + self.intercept.len()
+    }
+    fn outputs(&self, x: Features<'_>) -> Result<Matrix, FitError> {
+        x.check_width(self.coef.n_cols())?;
+        Ok(x.affine(&self.coef, &self.intercept))
+    }
+    fn state(&self) -> Result<(Self::State, Vec<u8>), FitError> {
+        let state = LogisticRegressionState {
+            config: self.config.clone(),
+            n_classes: self.n_classes,
+            coef: self.coef.clone(),
+            intercept: self.intercept.clone(),
+            n_iter: self.n_iter,
+            converged: self.converged,
+            labels: self.labels.clone(),
+        };
+        Ok((state, Vec::new()))
+    }
+    fn from_state(s: Self::State, _: &[u8], _: &Device) -> Result<Self, FitError> {
+        Self::from_parts(
+            s.config,
+            s.n_classes,
+            s.coef,
+            s.intercept,
+            s.n_iter,
+            s.converged,
+            s.labels,
+        )
+    }
+    fn export(&self) -> Result<Export, FitError> {
+        Ok(Export {
+            tensors: linear_tensors(&self.coef, &self.intercept),
+            metadata: Vec::new(),
+        })
+    }
+    fn labels(&self) -> Option<&LabelEncoder> {
+        self.labels.as_ref()
+    }
+    fn training(&self) -> Option<(&History, usize)> {
+        self.epochs()
+    }
+    fn loss_history(&self) -> Vec<f64> {
+        self.loss_history.clone()
+    }
+}
+
+estimator!(
+    LogisticRegressionConfig,
+    "logistic_regression",
+    Classification,
+    |c, train, _valid, device| c.fit_dataset(train, device),
+    train: train
+);

@@ -227,9 +227,5 @@ fn largest_gradient(model: &LogisticModule, grads: &GradientsParams) -> f64 {
 }
 
 fn read<const D: usize>(t: Tensor<D>) -> Result<Vec<f64>, FitError> {
-    t.try_into_data()
-        .map_err(|e| FitError::Device(e.to_string()))?
-        .convert::<f64>()
-        .try_into_vec::<f64>()
-        .map_err(|e| FitError::Device(format!("{e:?}")))
+    Ok(ember_core::read_back(t)?)
 }

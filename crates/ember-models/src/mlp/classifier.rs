@@ -1,16 +1,17 @@
 //! `MlpClassifier`: a multilayer perceptron trained on softmax cross-entropy.
 
+use burn::module::Module;
 use burn::tensor::Device;
-use ember_core::{Problems, probabilities};
+use ember_core::Problems;
 use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
 use ember_train::{History, Objective, RunOptions, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Activation, Fitted, Mlp, MlpConfig, WeightInit, class_dataset, network, shape_problems,
+    Activation, Mlp, MlpConfig, Trained, WeightInit, class_dataset, network, shape_problems,
 };
 use crate::FitError;
-use crate::saved::ModelState;
+use crate::contract::{Export, Features, Fitted, Predict, Task};
 
 /// Hyper-parameters of [`MlpClassifier`]; `fit` trains one.
 ///
@@ -130,7 +131,7 @@ impl MlpClassifierConfig {
             self.dropout,
             self.init,
         )?;
-        let fitted = Fitted::train(
+        let fitted = Trained::train(
             shape,
             Objective::CrossEntropy { n_classes },
             &train_set,
@@ -175,36 +176,11 @@ fn n_classes<T: Scalar>(data: &Dataset<T>, valid: Option<&Dataset<T>>) -> Result
 #[derive(Debug)]
 pub struct MlpClassifier {
     config: MlpClassifierConfig,
-    fitted: Fitted,
+    fitted: Trained,
     labels: Option<LabelEncoder>,
 }
 
 impl MlpClassifier {
-    /// The plain-data state a model file stores, and the weights (burnpack bytes).
-    pub(crate) fn state(&self) -> Result<(ModelState, Vec<u8>), FitError> {
-        let state = ModelState::MlpClassifier {
-            config: self.config.clone(),
-            shape: self.fitted.shape.clone(),
-            labels: self.labels.clone(),
-        };
-        Ok((state, self.fitted.weights()?))
-    }
-
-    /// A model from the parts [`state`](Self::state) gave.
-    pub(crate) fn from_parts(
-        config: MlpClassifierConfig,
-        shape: MlpConfig,
-        labels: Option<LabelEncoder>,
-        weights: &[u8],
-        device: &Device,
-    ) -> Result<Self, FitError> {
-        Ok(Self {
-            config,
-            fitted: Fitted::restore(shape, weights, device)?,
-            labels,
-        })
-    }
-
     /// Class probabilities, one row per sample, each summing to 1 (scikit-learn's
     /// `predict_proba`).
     ///
@@ -217,10 +193,7 @@ impl MlpClassifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn predict_proba<T: Scalar>(&self, x: &Matrix<T>) -> Result<Matrix, FitError> {
-        let outputs = self.fitted.outputs(x)?;
-        let k = self.n_classes();
-        let proba = probabilities(&outputs, k, x.n_rows());
-        Ok(Matrix::new(x.n_rows(), k, proba)?)
+        self.proba(Features::from(x.cast::<f32>()))
     }
 
     /// The most probable class of each sample (an index into [`labels`](Self::labels)).
@@ -316,3 +289,74 @@ impl MlpClassifier {
         &self.config
     }
 }
+
+/// What a model file stores of an [`MlpClassifier`] (the weights travel apart).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MlpClassifierState {
+    /// The hyper-parameters.
+    pub config: MlpClassifierConfig,
+    /// Layer sizes, activation, dropout, initialisation.
+    pub shape: MlpConfig,
+    /// Class names.
+    pub labels: Option<LabelEncoder>,
+}
+
+impl Fitted for MlpClassifier {
+    const KIND: &'static str = "mlp_classifier";
+    type State = MlpClassifierState;
+
+    fn task(&self) -> Task {
+        Task::Classification
+    }
+    fn n_features(&self) -> usize {
+        self.fitted.shape.n_inputs
+    }
+    fn n_outputs(&self) -> usize {
+        self.n_classes()
+    }
+    fn n_params(&self) -> usize {
+        self.fitted.module.num_params()
+    }
+    fn outputs(&self, x: Features<'_>) -> Result<Matrix, FitError> {
+        let n = x.n_rows();
+        let out = self.fitted.outputs_of(x)?;
+        let k = out.len() / n.max(1);
+        Ok(Matrix::new(n, k, out.into_iter().map(f64::from).collect())?)
+    }
+    fn state(&self) -> Result<(Self::State, Vec<u8>), FitError> {
+        let state = MlpClassifierState {
+            config: self.config.clone(),
+            shape: self.fitted.shape.clone(),
+            labels: self.labels.clone(),
+        };
+        Ok((state, self.fitted.weights()?))
+    }
+    fn from_state(s: Self::State, weights: &[u8], device: &Device) -> Result<Self, FitError> {
+        Ok(Self {
+            config: s.config,
+            fitted: Trained::restore(s.shape, weights, device)?,
+            labels: s.labels,
+        })
+    }
+    fn export(&self) -> Result<Export, FitError> {
+        self.fitted.export()
+    }
+    fn labels(&self) -> Option<&LabelEncoder> {
+        self.labels.as_ref()
+    }
+    fn training(&self) -> Option<(&History, usize)> {
+        Some((&self.fitted.history, self.fitted.epoch))
+    }
+    fn loss_history(&self) -> Vec<f64> {
+        MlpClassifier::loss_history(self)
+    }
+}
+
+estimator!(
+    MlpClassifierConfig,
+    "mlp_classifier",
+    Classification,
+    |c, train, valid, device| c.fit_dataset(train, valid, device),
+    train: train
+);

@@ -23,9 +23,9 @@ mod classifier;
 mod module;
 mod regressor;
 
-pub use classifier::{MlpClassifier, MlpClassifierConfig};
+pub use classifier::{MlpClassifier, MlpClassifierConfig, MlpClassifierState};
 pub use module::{Activation, Mlp, MlpConfig, WeightInit};
-pub use regressor::{MlpRegressor, MlpRegressorConfig};
+pub use regressor::{MlpRegressor, MlpRegressorConfig, MlpRegressorState};
 
 use burn::module::Module;
 use burn::store::ModuleRecord;
@@ -35,10 +35,11 @@ use ember_data::{DataError, Dataset, Matrix, Scalar};
 use ember_train::{History, Objective, RunOptions, TrainConfig};
 
 use crate::FitError;
+use crate::contract::{Export, Features, NamedTensor};
 
 /// A trained network and how its training went: what both estimators hold.
 #[derive(Debug)]
-pub(crate) struct Fitted {
+pub(crate) struct Trained {
     pub shape: MlpConfig,
     pub module: Mlp,
     pub history: History,
@@ -46,7 +47,7 @@ pub(crate) struct Fitted {
     device: Device,
 }
 
-impl Fitted {
+impl Trained {
     /// Trains a network of `shape` on `objective` with the loop of `ember_train`.
     pub fn train(
         shape: MlpConfig,
@@ -133,13 +134,52 @@ impl Fitted {
     /// The network's raw outputs for `x` (row-major), after checking its number of features.
     pub fn outputs<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<f32>, FitError> {
         check_features(x, self.shape.n_inputs)?;
-        let x = x.cast::<f32>();
+        self.run(x.cast::<f32>())
+    }
+
+    /// The network's raw outputs for any [`Features`] (owned `f32` rows without a copy).
+    pub fn outputs_of(&self, x: Features<'_>) -> Result<Vec<f32>, FitError> {
+        x.check_width(self.shape.n_inputs)?;
+        self.run(x.into_f32())
+    }
+
+    fn run(&self, x: Matrix<f32>) -> Result<Vec<f32>, FitError> {
+        let d = x.n_cols();
         Ok(ember_train::outputs(
             &self.module,
-            x.as_slice(),
-            x.n_cols(),
+            x.into_vec(),
+            d,
             &self.device,
         )?)
+    }
+
+    /// The layers as `layers.{i}.weight` (`[out, in]`, PyTorch's `nn.Linear` layout) and
+    /// `layers.{i}.bias`, and the activation as metadata.
+    pub fn export(&self) -> Result<Export, FitError> {
+        let mut tensors = Vec::new();
+        for (i, layer) in self.module.layers.iter().enumerate() {
+            // burn stores [in, out]; PyTorch's nn.Linear holds [out, in].
+            let weight = layer.weight.val();
+            let [inputs, outputs] = weight.dims();
+            let w = ember_core::read_back(weight.transpose())?;
+            tensors.push(NamedTensor::f32(
+                format!("layers.{i}.weight"),
+                vec![outputs, inputs],
+                w,
+            ));
+            if let Some(bias) = &layer.bias {
+                let b = ember_core::read_back(bias.val())?;
+                tensors.push(NamedTensor::f32(
+                    format!("layers.{i}.bias"),
+                    vec![outputs],
+                    b,
+                ));
+            }
+        }
+        Ok(Export {
+            tensors,
+            metadata: vec![("activation".into(), self.shape.activation.name().into())],
+        })
     }
 }
 

@@ -31,6 +31,21 @@ pub enum Activation {
 }
 
 impl Activation {
+    /// The name, as in a config file (`leaky_relu`).
+    ///
+    /// ```
+    /// assert_eq!(ember_models::mlp::Activation::LeakyRelu.name(), "leaky_relu");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Relu => "relu",
+            Self::Gelu => "gelu",
+            Self::Tanh => "tanh",
+            Self::Sigmoid => "sigmoid",
+            Self::LeakyRelu => "leaky_relu",
+        }
+    }
+
     fn apply(self, x: Tensor<2>) -> Tensor<2> {
         match self {
             Self::Relu => relu(x),

@@ -1,5 +1,6 @@
 //! `MlpRegressor`: a multilayer perceptron trained on the mean squared error.
 
+use burn::module::Module;
 use burn::tensor::Device;
 use ember_core::Problems;
 use ember_data::preprocessing::StandardScaler;
@@ -8,9 +9,9 @@ use ember_metrics::{Multioutput, RegressionMetric};
 use ember_train::{History, Objective, RunOptions, TrainConfig};
 use serde::{Deserialize, Serialize};
 
-use super::{Activation, Fitted, Mlp, MlpConfig, WeightInit, network, shape_problems};
+use super::{Activation, Mlp, MlpConfig, Trained, WeightInit, network, shape_problems};
 use crate::FitError;
-use crate::saved::ModelState;
+use crate::contract::{Export, Features, Fitted, NamedTensor, Task};
 
 /// Hyper-parameters of [`MlpRegressor`]; `fit` trains one.
 ///
@@ -152,7 +153,7 @@ impl MlpRegressorConfig {
             self.dropout,
             self.init,
         )?;
-        let fitted = Fitted::train(
+        let fitted = Trained::train(
             shape,
             Objective::MeanSquaredError { n_outputs: k },
             &train_set,
@@ -174,48 +175,12 @@ impl MlpRegressorConfig {
 #[derive(Debug)]
 pub struct MlpRegressor {
     config: MlpRegressorConfig,
-    fitted: Fitted,
+    fitted: Trained,
     offset: Vec<f64>,
     scale: Vec<f64>,
 }
 
 impl MlpRegressor {
-    /// The plain-data state a model file stores, and the weights (burnpack bytes).
-    pub(crate) fn state(&self) -> Result<(ModelState, Vec<u8>), FitError> {
-        let state = ModelState::MlpRegressor {
-            config: self.config.clone(),
-            shape: self.fitted.shape.clone(),
-            offset: self.offset.clone(),
-            scale: self.scale.clone(),
-        };
-        Ok((state, self.fitted.weights()?))
-    }
-
-    /// A model from the parts [`state`](Self::state) gave.
-    pub(crate) fn from_parts(
-        config: MlpRegressorConfig,
-        shape: MlpConfig,
-        offset: Vec<f64>,
-        scale: Vec<f64>,
-        weights: &[u8],
-        device: &Device,
-    ) -> Result<Self, FitError> {
-        if offset.len() != shape.n_outputs || scale.len() != shape.n_outputs {
-            return Err(FitError::Weights(format!(
-                "{} outputs need as many target offsets and scales, got {} and {}",
-                shape.n_outputs,
-                offset.len(),
-                scale.len()
-            )));
-        }
-        Ok(Self {
-            config,
-            fitted: Fitted::restore(shape, weights, device)?,
-            offset,
-            scale,
-        })
-    }
-
     /// Predictions, one row per sample and one column per output, in the targets' units.
     ///
     /// ```
@@ -227,14 +192,7 @@ impl MlpRegressor {
     /// # Ok::<(), ember_models::FitError>(())
     /// ```
     pub fn predict<T: Scalar>(&self, x: &Matrix<T>) -> Result<Matrix, FitError> {
-        let out = self.fitted.outputs(x)?;
-        let k = self.scale.len();
-        let values = out
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| f64::from(v) * self.scale[i % k] + self.offset[i % k])
-            .collect();
-        Ok(Matrix::new(x.n_rows(), k, values)?)
+        self.outputs(Features::from(x.cast::<f32>()))
     }
 
     /// R² of the predictions on `x` against `y`, averaged over outputs (scikit-learn's `score`).
@@ -309,3 +267,101 @@ impl MlpRegressor {
         &self.config
     }
 }
+
+/// What a model file stores of an [`MlpRegressor`] (the weights travel apart).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MlpRegressorState {
+    /// The hyper-parameters.
+    pub config: MlpRegressorConfig,
+    /// Layer sizes, activation, dropout, initialisation.
+    pub shape: MlpConfig,
+    /// Per-target offset added to the network's outputs.
+    pub offset: Vec<f64>,
+    /// Per-target scale the outputs are multiplied by.
+    pub scale: Vec<f64>,
+}
+
+impl Fitted for MlpRegressor {
+    const KIND: &'static str = "mlp_regressor";
+    type State = MlpRegressorState;
+
+    fn task(&self) -> Task {
+        Task::Regression
+    }
+    fn n_features(&self) -> usize {
+        self.fitted.shape.n_inputs
+    }
+    fn n_outputs(&self) -> usize {
+        self.fitted.shape.n_outputs
+    }
+    fn n_params(&self) -> usize {
+        self.fitted.module.num_params()
+    }
+    /// The network's outputs in the targets' units: `output · scale + offset` in `f64`.
+    fn outputs(&self, x: Features<'_>) -> Result<Matrix, FitError> {
+        let n = x.n_rows();
+        let out = self.fitted.outputs_of(x)?;
+        let k = self.scale.len();
+        let values = out
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| f64::from(v) * self.scale[i % k] + self.offset[i % k])
+            .collect();
+        Ok(Matrix::new(n, k, values)?)
+    }
+    fn state(&self) -> Result<(Self::State, Vec<u8>), FitError> {
+        let state = MlpRegressorState {
+            config: self.config.clone(),
+            shape: self.fitted.shape.clone(),
+            offset: self.offset.clone(),
+            scale: self.scale.clone(),
+        };
+        Ok((state, self.fitted.weights()?))
+    }
+    fn from_state(s: Self::State, weights: &[u8], device: &Device) -> Result<Self, FitError> {
+        let n = s.shape.n_outputs;
+        if s.offset.len() != n || s.scale.len() != n {
+            return Err(FitError::Weights(format!(
+                "{n} outputs need as many target offsets and scales, got {} and {}",
+                s.offset.len(),
+                s.scale.len()
+            )));
+        }
+        Ok(Self {
+            config: s.config,
+            fitted: Trained::restore(s.shape, weights, device)?,
+            offset: s.offset,
+            scale: s.scale,
+        })
+    }
+    fn export(&self) -> Result<Export, FitError> {
+        let mut export = self.fitted.export()?;
+        let k = self.scale.len();
+        export.tensors.push(NamedTensor::f64(
+            "output.scale",
+            vec![k],
+            self.scale.clone(),
+        ));
+        export.tensors.push(NamedTensor::f64(
+            "output.offset",
+            vec![k],
+            self.offset.clone(),
+        ));
+        Ok(export)
+    }
+    fn training(&self) -> Option<(&History, usize)> {
+        Some((&self.fitted.history, self.fitted.epoch))
+    }
+    fn loss_history(&self) -> Vec<f64> {
+        MlpRegressor::loss_history(self)
+    }
+}
+
+estimator!(
+    MlpRegressorConfig,
+    "mlp_regressor",
+    Regression,
+    |c, train, valid, device| c.fit_dataset(train, valid, device),
+    train: train
+);

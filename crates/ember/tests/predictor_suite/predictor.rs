@@ -434,3 +434,39 @@ fn safetensors_hold_the_weights_by_name() {
         assert!((a - b).abs() < 1e-5, "{a} vs {b}");
     }
 }
+
+#[test]
+fn a_clustering_predicts_its_nearest_centres() {
+    let device = Device::flex();
+    let iris = ember::data::load("iris").unwrap();
+    let (bytes, file) = saved(&iris, |d| {
+        ember::models::kmeans::KMeansConfig {
+            n_clusters: 3,
+            n_init: 4,
+            ..Default::default()
+        }
+        .fit_dataset(d, &device)
+        .unwrap()
+        .into()
+    });
+    let predictor = Predictor::from_bytes(&bytes).unwrap();
+    assert!(!predictor.is_classifier());
+    let want: Vec<usize> = file
+        .predict(iris.x())
+        .unwrap()
+        .as_slice()
+        .iter()
+        .map(|&c| c as usize)
+        .collect();
+    let x = f32s(iris.x());
+    let Prediction::Clusters(got) = predictor.predict(&RowMajor::new(&x, 4)).unwrap() else {
+        panic!("a clustering predicts clusters")
+    };
+    assert_eq!(got, want);
+    assert!(predictor.predict_proba(&RowMajor::new(&x, 4)).is_err());
+    // The squared distances, as a tensor on the device.
+    let out = predictor
+        .predict_tensor(Tensor::from_data(TensorData::new(x, [150, 4]), &device))
+        .unwrap();
+    assert_eq!(out.dims(), [150, 3]);
+}
