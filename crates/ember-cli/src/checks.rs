@@ -9,7 +9,8 @@ use ember::models::linear::Solver;
 use ember::models::logistic::LogisticSolver;
 use ember::train::{Objective, TrainConfig};
 
-use crate::spec::{DataSpec, Experiment, ModelSpec, Task};
+use crate::spec::{DataSpec, Experiment, ModelSpec, Scaling, Task};
+use ember::models::kmeans::KMeansInit;
 
 /// Every problem with `experiment`, whose relative data paths are relative to `base`.
 ///
@@ -73,7 +74,17 @@ pub fn problems(experiment: &Experiment, base: &Path) -> Vec<Problem> {
     p.nest("model", {
         let mut m = Problems::default();
         let has_valid = experiment.data.validation_fraction > 0.0;
-        m.nest(kind, model_problems(&experiment.model, has_valid));
+        let mut k = model_problems(&experiment.model, has_valid);
+        if let ModelSpec::Kmeans(c) = &experiment.model
+            && matches!(c.init, KMeansInit::Centres(_))
+            && experiment.data.scale != Scaling::None
+        {
+            k.push(
+                "init",
+                "the centres are in the data's units, but data.scale fits on scaled features: give scale = \"none\", or let k-means++ choose",
+            );
+        }
+        m.nest(kind, k);
         m
     });
     p.into_vec()

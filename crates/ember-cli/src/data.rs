@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use ember::data::csv::{CsvOptions, TargetKind, read_csv_with_notes};
+use ember::data::csv::{CsvOptions, TargetKind, read_csv_with_notes, read_features};
 use ember::data::idx::mnist;
 use ember::data::preprocessing::{MinMaxScaler, StandardScaler};
 use ember::data::split::{stratified_train_test_split, train_test_split};
@@ -83,6 +83,15 @@ pub fn load_splits(spec: &DataSpec, task: Task, base: &Path) -> Result<Splits, D
         test,
         scaler,
     })
+}
+
+/// A CSV file's columns as features only (no target), and the reader's notes.
+fn unlabelled(path: &Path, options: &CsvOptions) -> Result<(Dataset, Vec<String>), DataError> {
+    let rows = read_features::<f64>(path, options)?;
+    let n = rows.x.n_rows();
+    let data =
+        Dataset::new(rows.x, ember::data::Matrix::zeros(n, 0))?.with_feature_names(rows.names)?;
+    Ok((data, rows.notes))
 }
 
 /// The scaler `scale` asks for, fitted on `x` (the training rows).
@@ -186,6 +195,23 @@ fn read(spec: &DataSpec, task: Task, base: &Path) -> Result<Read, DataError> {
 fn read_source(spec: &DataSpec, task: Task, base: &Path) -> Result<Read, DataError> {
     if let Some(name) = &spec.bundled {
         return Ok((ember::data::load(name)?, None, Vec::new()));
+    }
+    if let Some(csv) = &spec.csv
+        && task == Task::Clustering
+        && spec.csv_options.targets.is_empty()
+    {
+        // A clustering without a named label column: every column is a feature.
+        let (data, mut notes) = unlabelled(&resolve(base, csv), &spec.csv_options)?;
+        let test = match &spec.test_csv {
+            Some(t) => {
+                let path = resolve(base, t);
+                let (test, test_notes) = unlabelled(&path, &spec.csv_options)?;
+                notes.extend(test_notes);
+                Some(same_columns(test, data.feature_names(), &path)?)
+            }
+            None => None,
+        };
+        return Ok((data, test, notes));
     }
     if let Some(csv) = &spec.csv {
         let options = options_for_task(&spec.csv_options, task);

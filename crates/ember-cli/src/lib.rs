@@ -23,7 +23,7 @@ mod spec;
 pub use checks::problems;
 pub use data::{Splits, load_splits};
 pub use error::RunError;
-pub use report::{Metrics, evaluate, true_classes};
+pub use report::{Metrics, evaluate, metric_names, true_classes};
 pub use run::{
     CONFIG_FILE, Loaded, MODEL_FILE, RunOptions, SUMMARY_FILE, Summary, fit, load_experiment, run,
     write as write_atomically,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use ember::core::{argmax_rows, argmin_rows};
-use ember::data::Dataset;
+use ember::data::{Dataset, class_index};
 use ember::metrics::{
     Average, ConfusionMatrix, Multioutput, RegressionMetric, accuracy_score, adjusted_rand_score,
     balanced_accuracy_score, f1_score, log_loss, silhouette_score,
@@ -14,6 +14,7 @@ use ember::models::{FitError, FittedModel, Task};
 use ember::plot::{Heatmap, ScatterLine};
 
 use crate::error::RunError;
+use crate::spec::Task as CliTask;
 
 /// Metric name → value.
 pub type Metrics = BTreeMap<String, f64>;
@@ -24,13 +25,11 @@ pub fn true_classes(model: &FittedModel, data: &Dataset) -> Result<Vec<usize>, R
     let y = data.y().as_slice();
     let k = model.n_outputs();
     let as_index = |i: usize, v: f64| {
-        if v >= 0.0 && v.fract() == 0.0 && (v as usize) < k {
-            Ok(v as usize)
-        } else {
-            Err(RunError::Data(format!(
+        class_index(v, k).ok_or_else(|| {
+            RunError::Data(format!(
                 "row {i}: target {v} is not a class of the model (0..{k})"
-            )))
-        }
+            ))
+        })
     };
     match (model.labels(), data.labels()) {
         (Some(model_labels), Some(data_labels)) => y
@@ -47,6 +46,21 @@ pub fn true_classes(model: &FittedModel, data: &Dataset) -> Result<Vec<usize>, R
             })
             .collect(),
         _ => y.iter().enumerate().map(|(i, &v)| as_index(i, v)).collect(),
+    }
+}
+
+/// The metrics [`evaluate`] reports for a model of `task` (`adjusted_rand` only where the data
+/// has classes).
+///
+/// ```
+/// use ember_cli::Task;
+/// assert!(ember_cli::metric_names(Task::Clustering).contains(&"silhouette"));
+/// ```
+pub fn metric_names(task: CliTask) -> &'static [&'static str] {
+    match task {
+        CliTask::Regression => &["r2", "mse", "rmse", "mae", "explained_variance"],
+        CliTask::Classification => &["accuracy", "balanced_accuracy", "f1_macro", "log_loss"],
+        CliTask::Clustering => &["inertia", "silhouette", "adjusted_rand"],
     }
 }
 

@@ -1,7 +1,9 @@
 //! Reading a tensor back from its device: the one place a backend's read-back failure becomes
 //! an error instead of a panic.
 
+#[cfg(feature = "tensors")]
 use burn::tensor::kind::Basic;
+#[cfg(feature = "tensors")]
 use burn::tensor::{Element, Tensor};
 
 /// The backend failed (e.g. a GPU read-back error), with its message.
@@ -29,6 +31,7 @@ impl std::error::Error for DeviceError {}
 /// assert_eq!(ember_core::read_back::<f64, 2, _>(t)?, vec![1.0, 2.0, 3.0, 4.0]);
 /// # Ok::<(), ember_core::DeviceError>(())
 /// ```
+#[cfg(feature = "tensors")]
 pub fn read_back<E: Element, const D: usize, K: Basic>(
     tensor: Tensor<D, K>,
 ) -> Result<Vec<E>, DeviceError> {

@@ -1,5 +1,6 @@
 //! A supervised data set: features, targets and their names.
 
+use crate::labels::{class_index, first_non_class};
 use crate::{DataError, LabelEncoder, Matrix, Scalar};
 
 /// Features `x` (samples × features) and targets `y` (samples × outputs), with names, and for
@@ -24,6 +25,9 @@ pub struct Dataset<T: Scalar = f64> {
     target_names: Vec<String>,
     labels: Option<LabelEncoder>,
 }
+
+/// More classes than this are taken for a mistake (a continuous target), not a class count.
+const MAX_CLASSES: usize = 10_000_000;
 
 impl<T: Scalar> Dataset<T> {
     /// A data set; `x` and `y` must have the same number of rows. Names default to
@@ -110,11 +114,7 @@ impl<T: Scalar> Dataset<T> {
                 ),
             });
         }
-        let k = labels.n_classes() as f64;
-        if let Some(row) = self.y.as_slice().iter().position(|v| {
-            let v = v.to_f64();
-            !(v >= 0.0 && v < k && v.fract() == 0.0)
-        }) {
+        if let Some((row, _)) = first_non_class(self.y.as_slice(), labels.n_classes()) {
             return Err(DataError::InvalidParameter {
                 name: "labels",
                 message: format!(
@@ -196,12 +196,11 @@ impl<T: Scalar> Dataset<T> {
         let mut seen: Vec<bool> = Vec::new();
         for (row, v) in self.y.as_slice().iter().enumerate() {
             let v = v.to_f64();
-            if !(v >= 0.0 && v.fract() == 0.0 && v < 1e7) {
+            let Some(k) = class_index(v, MAX_CLASSES) else {
                 return Err(invalid(format!(
                     "row {row} of y is {v}, not a class index 0, 1, 2, …; encode_classes() makes the distinct values the classes"
                 )));
-            }
-            let k = v as usize;
+            };
             if k >= seen.len() {
                 seen.resize(k + 1, false);
             }

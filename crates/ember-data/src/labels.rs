@@ -2,6 +2,36 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Scalar;
+
+/// The class index a target value stands for: a whole number in `0..n_classes`, else `None`
+/// (class labels travel as numbers in a [`Matrix`](crate::Matrix): this is the one check of
+/// them).
+///
+/// ```
+/// use ember_data::class_index;
+/// assert_eq!(class_index(2.0, 3), Some(2));
+/// assert_eq!((class_index(3.0, 3), class_index(1.5, 3), class_index(-0.0, 3)), (None, None, Some(0)));
+/// assert_eq!((class_index(f64::NAN, 3), class_index(-1.0, 3)), (None, None));
+/// ```
+pub fn class_index(value: f64, n_classes: usize) -> Option<usize> {
+    (value >= 0.0 && value.fract() == 0.0 && value < n_classes as f64).then_some(value as usize)
+}
+
+/// The first row of `values` that is not a class index below `n_classes`, with its value.
+///
+/// ```
+/// assert_eq!(ember_data::first_non_class(&[0.0, 1.0, 2.5], 3), Some((2, 2.5)));
+/// assert_eq!(ember_data::first_non_class(&[0.0f32, 1.0], 2), None);
+/// ```
+pub fn first_non_class<T: Scalar>(values: &[T], n_classes: usize) -> Option<(usize, f64)> {
+    values
+        .iter()
+        .map(|v| v.to_f64())
+        .enumerate()
+        .find(|&(_, v)| class_index(v, n_classes).is_none())
+}
+
 /// The classes of a classification target, in index order, like scikit-learn's
 /// `LabelEncoder.classes_`: index `i` stands for `classes()[i]`. Serialisable, so a saved model
 /// carries the names of what it predicts.

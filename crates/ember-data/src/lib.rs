@@ -35,7 +35,7 @@ pub mod split;
 pub use bundled::load;
 pub use dataset::Dataset;
 pub use error::DataError;
-pub use labels::LabelEncoder;
+pub use labels::{LabelEncoder, class_index, first_non_class};
 pub use matrix::Matrix;
 pub use names::did_you_mean;
 pub use scalar::Scalar;

@@ -209,6 +209,8 @@ pub trait Estimator: Debug + Send + Sync {
     fn train_mut(&mut self) -> Option<&mut TrainConfig> {
         None
     }
+    /// A copy of the config (to change its run options, e.g. per fold).
+    fn clone_boxed(&self) -> Box<dyn Estimator>;
 }
 
 /// A fitted model of one kind. Implement it once per kind and register the kind in
@@ -295,33 +297,33 @@ pub trait Predict {
     /// scikit-learn's `score`: R² (averaged over targets) for a regressor, accuracy for a
     /// classifier, minus the inertia for a clustering.
     fn score_on(&self, data: &Dataset) -> Result<f64, FitError> {
-        let x = Features::from(data.x());
-        match self.predict_any(x)? {
-            Prediction::Values(p) => {
-                if data.y().n_cols() != p.n_cols() {
+        let out = self.raw(Features::from(data.x()))?;
+        match self.parts().0 {
+            Task::Regression => {
+                if data.y().n_cols() != out.n_cols() {
                     return Err(FitError::TargetCount {
-                        expected: p.n_cols(),
+                        expected: out.n_cols(),
                         got: data.y().n_cols(),
                     });
                 }
                 Ok(RegressionMetric::R2.score(
                     data.y().as_slice(),
-                    p.as_slice(),
-                    p.n_cols(),
+                    out.as_slice(),
+                    out.n_cols(),
                     Multioutput::UniformAverage,
                 )?)
             }
-            Prediction::Classes(c) => {
-                let truth = data.class_indices()?;
-                Ok(ember_metrics::accuracy_score(&truth, &c)?)
+            Task::Classification => {
+                let predicted = ember_core::argmax_rows(out.as_slice(), out.n_cols());
+                Ok(ember_metrics::accuracy_score(
+                    &data.class_indices()?,
+                    &predicted,
+                )?)
             }
-            Prediction::Clusters(_) => {
-                let d = self.raw(Features::from(data.x()))?;
-                Ok(-d
-                    .rows()
-                    .map(|r| r.iter().copied().fold(f64::INFINITY, f64::min))
-                    .sum::<f64>())
-            }
+            Task::Clustering => Ok(-out
+                .rows()
+                .map(|r| r.iter().copied().fold(f64::INFINITY, f64::min))
+                .sum::<f64>()),
         }
     }
 }

@@ -51,7 +51,8 @@ pub enum FitError {
     LinearAlgebra(String),
     /// Gradient descent produced a NaN or infinite loss.
     #[error(
-        "training diverged at epoch {epoch}, batch {batch}: the loss is {loss}; try a lower learning rate (now {learning_rate})"
+        "{}",
+        ember_core::Diverged { epoch: *epoch, batch: *batch, loss: *loss, learning_rate: *learning_rate }
     )]
     Diverged {
         /// Epoch (1-based).
@@ -75,6 +76,17 @@ pub enum FitError {
     /// Training failed (diverged, a checkpoint could not be written, …).
     #[error(transparent)]
     Train(#[from] TrainError),
+}
+
+impl From<ember_core::Diverged> for FitError {
+    fn from(d: ember_core::Diverged) -> Self {
+        Self::Diverged {
+            epoch: d.epoch,
+            batch: d.batch,
+            loss: d.loss,
+            learning_rate: d.learning_rate,
+        }
+    }
 }
 
 impl From<ember_core::DeviceError> for FitError {

@@ -57,6 +57,9 @@ macro_rules! estimator {
             fn run_mut(&mut self) -> Option<&mut ember_train::RunOptions> {
                 Some(&mut self.run)
             }
+            fn clone_boxed(&self) -> Box<dyn $crate::contract::Estimator> {
+                Box::new(self.clone())
+            }
             $(
                 fn train_mut(&mut self) -> Option<&mut ember_train::TrainConfig> {
                     Some(&mut self.$field)

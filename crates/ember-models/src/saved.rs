@@ -17,7 +17,7 @@ use crate::mlp::{MlpClassifier, MlpRegressor};
 /// The one registration of every fitted kind: the [`FittedModel`] and [`ModelState`] enums,
 /// their dispatch to [`Fitted`], and the `From` conversions.
 macro_rules! kinds {
-    ($($variant:ident),* $(,)?) => {
+    ($($variant:ident = $tag:literal),* $(,)?) => {
         /// A fitted model of any kind ember trains.
         ///
         /// ```
@@ -52,10 +52,10 @@ macro_rules! kinds {
         /// # Ok::<(), Box<dyn std::error::Error>>(())
         /// ```
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[serde(tag = "kind", rename_all = "snake_case")]
+        #[serde(tag = "kind")]
         #[allow(missing_docs)]
         pub enum ModelState {
-            $($variant(<$variant as Fitted>::State),)*
+            $(#[serde(rename = $tag)] $variant(<$variant as Fitted>::State),)*
         }
 
         impl FittedModel {
@@ -89,6 +89,12 @@ macro_rules! kinds {
                 }
             }
 
+            /// Every registered kind: its name in model files and its [`Fitted::KIND`], which
+            /// must agree.
+            pub fn kinds() -> Vec<(&'static str, &'static str)> {
+                vec![$(($tag, <$variant as Fitted>::KIND),)*]
+            }
+
             fn model(&self) -> &dyn Model {
                 match self {
                     $(Self::$variant(m) => m,)*
@@ -107,11 +113,11 @@ macro_rules! kinds {
 }
 
 kinds!(
-    LinearRegression,
-    LogisticRegression,
-    MlpClassifier,
-    MlpRegressor,
-    KMeans
+    LinearRegression = "linear_regression",
+    LogisticRegression = "logistic_regression",
+    MlpClassifier = "mlp_classifier",
+    MlpRegressor = "mlp_regressor",
+    KMeans = "kmeans",
 );
 
 /// The object-safe part of [`Fitted`], for dispatch.
@@ -228,6 +234,11 @@ impl FittedModel {
 
     /// Class probabilities, one row per sample; an error for a regressor.
     pub fn predict_proba(&self, x: &Matrix) -> Result<Matrix, FitError> {
+        self.probabilities(x)
+    }
+
+    /// [`predict_proba`](Self::predict_proba) for any [`Features`] (`f32` rows, owned).
+    pub fn probabilities<'a>(&self, x: impl Into<Features<'a>>) -> Result<Matrix, FitError> {
         if !self.is_classifier() {
             return Err(self.not_classifier());
         }
@@ -246,9 +257,13 @@ impl FittedModel {
     }
 
     fn not_classifier(&self) -> FitError {
+        let what = match self.task() {
+            Task::Clustering => "clusters",
+            _ => "values",
+        };
         FitError::InvalidConfig {
             field: "kind".into(),
-            message: format!("{} predicts values, not classes", self.kind()),
+            message: format!("{} predicts {what}, not classes", self.kind()),
         }
     }
 }

@@ -90,7 +90,8 @@ impl CvScores {
 }
 
 /// scikit-learn's `cross_val_score(estimator, X, y, cv=…)`: `estimator` fitted on each fold's
-/// training rows and scored on its test rows with the model's `score`.
+/// training rows and scored on its test rows with the model's `score`. The folds train in
+/// memory, quietly: the config's run directory and progress are not used.
 ///
 /// ```
 /// use burn::tensor::Device;
@@ -110,6 +111,10 @@ pub fn cross_val_score(
     cv: &CrossValidation,
     device: &Device,
 ) -> Result<CvScores, FitError> {
+    let mut estimator = estimator.clone_boxed();
+    if let Some(run) = estimator.run_mut() {
+        *run = ember_train::RunOptions::quiet();
+    }
     let mut scores = Vec::with_capacity(cv.n_splits);
     for (train, test) in cv.folds(data, estimator.task())? {
         let model = estimator.fit_model(&data.select(&train), None, device)?;

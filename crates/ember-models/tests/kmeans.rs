@@ -97,7 +97,7 @@ fn kmeans_plus_plus_with_restarts_finds_scikit_learns_optimum() {
         let x = data(name, &reference);
         let config = KMeansConfig {
             n_clusters: k,
-            n_init: 10,
+            n_init: Some(10),
             seed: 3,
             ..Default::default()
         };
@@ -121,7 +121,7 @@ fn the_contract_predicts_scores_and_restores_a_clustering() {
     let iris = ember_data::load("iris").expect("bundled");
     let config = KMeansConfig {
         n_clusters: 3,
-        n_init: 4,
+        n_init: Some(4),
         ..Default::default()
     };
     assert_eq!((config.kind(), config.task()), ("kmeans", Task::Clustering));
@@ -176,7 +176,7 @@ fn bad_settings_and_data_are_errors_naming_the_field() {
     let given = KMeansConfig {
         n_clusters: 2,
         init: KMeansInit::Centres(vec![vec![0.0, 1.0]]),
-        n_init: 2,
+        n_init: Some(2),
         ..Default::default()
     };
     let fields: Vec<String> = given

@@ -116,7 +116,7 @@ fn a_clustering_is_scored_by_minus_its_inertia_and_folds_are_checked() {
     let iris = ember_data::load("iris").expect("bundled");
     let kmeans = KMeansConfig {
         n_clusters: 3,
-        n_init: 3,
+        n_init: Some(3),
         ..Default::default()
     };
     let cv = cross_val_score(&kmeans, &iris, &CrossValidation::new(3), &Device::flex())

@@ -32,7 +32,8 @@ pub enum TrainError {
     Data(#[from] DataError),
     /// A loss became NaN or infinite.
     #[error(
-        "training diverged at epoch {epoch}, batch {batch}: the loss is {loss}; try a lower learning rate (now {learning_rate}){}",
+        "{}{}",
+        ember_core::Diverged { epoch: *epoch, batch: *batch, loss: *loss, learning_rate: *learning_rate },
         kept.as_ref().map(|p| format!("; the last good checkpoint is kept in {}", p.display())).unwrap_or_default()
     )]
     Diverged {

@@ -136,16 +136,13 @@ impl Objective {
         y.as_slice()
             .iter()
             .enumerate()
-            .map(|(row, &v)| {
-                if v >= 0.0 && v.fract() == 0.0 && (v as usize) < k {
-                    Ok(v as i64)
-                } else {
-                    Err(DataError::InvalidParameter {
-                        name: "y",
-                        message: format!("target {v} at row {row} is not a class index in 0..{k}"),
-                    }
-                    .into())
+            .map(|(row, &v)| match ember_data::class_index(f64::from(v), k) {
+                Some(c) => Ok(c as i64),
+                None => Err(DataError::InvalidParameter {
+                    name: "y",
+                    message: format!("target {v} at row {row} is not a class index in 0..{k}"),
                 }
+                .into()),
             })
             .collect::<Result<_, _>>()
             .map(Targets::Classes)

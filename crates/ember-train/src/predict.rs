@@ -40,6 +40,7 @@ pub fn outputs<'a, M: Trainable>(
 ) -> Result<Vec<f32>, TrainError> {
     let batch = EVAL_BATCH * n_features.max(1);
     let x = match x.into() {
+        x if x.is_empty() => return Ok(Vec::new()),
         Cow::Owned(x) if x.len() <= batch => {
             // One batch of owned rows goes to the device as it is, without a copy.
             let rows = x.len() / n_features.max(1);

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use ember_data::Matrix;
-use ember_models::{FitError, Task};
+use ember_models::{FitError, Prediction as ModelPrediction, Task};
+use ember_train::TrainError;
 use thiserror::Error;
 
 use crate::model_file::{ModelFile, ModelFileError};
@@ -111,6 +112,9 @@ pub enum PredictError {
     /// Probabilities or classes asked of a regressor.
     #[error("a {0} predicts values, not classes")]
     NotAClassifier(&'static str),
+    /// Probabilities asked of a clustering.
+    #[error("a {0} predicts clusters, not classes")]
+    NotClasses(&'static str),
     /// Values asked of a classifier.
     #[error("a {0} predicts classes, not values")]
     NotARegressor(&'static str),
@@ -122,7 +126,8 @@ pub enum PredictError {
     Model(#[from] FitError),
 }
 
-/// A prediction: values for a regressor, class indices for a classifier.
+/// A prediction: values for a regressor, class indices for a classifier, cluster indices for a
+/// clustering.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Prediction {
     /// `rows × n_outputs` values, row-major.
@@ -230,40 +235,38 @@ impl Predictor {
         self.file.model.is_classifier()
     }
 
-    /// Predictions for `rows`: values for a regressor, class indices for a classifier.
+    /// Predictions for `rows`, through the model's own code: values for a regressor, class
+    /// indices for a classifier, the nearest centre for a clustering.
     pub fn predict<R: Rows + ?Sized>(&self, rows: &R) -> Result<Prediction, PredictError> {
-        let (x, n) = self.prepare(rows)?;
-        let raw = self.raw(x, n)?;
-        Ok(match self.file.model.task() {
-            Task::Classification => {
-                Prediction::Classes(ember_core::argmax_rows(&raw, raw.len() / n.max(1)))
-            }
-            Task::Clustering => {
-                Prediction::Clusters(ember_core::argmin_rows(&raw, self.file.model.n_outputs()))
-            }
-            Task::Regression => Prediction::Values {
-                values: raw,
-                n_outputs: self.file.model.n_outputs(),
+        let x = self.prepare(rows)?;
+        let prediction = self.file.model.predict_typed(x).map_err(model_error)?;
+        Ok(match prediction {
+            ModelPrediction::Classes(c) => Prediction::Classes(c),
+            ModelPrediction::Clusters(c) => Prediction::Clusters(c),
+            ModelPrediction::Values(v) => Prediction::Values {
+                n_outputs: v.n_cols(),
+                values: f32s(v.as_slice()),
             },
         })
     }
 
-    /// Class probabilities, `rows × classes`, row-major; an error for a regressor.
+    /// Class probabilities, `rows × classes`, row-major; an error for a regressor or a
+    /// clustering.
     pub fn predict_proba<R: Rows + ?Sized>(&self, rows: &R) -> Result<Vec<f32>, PredictError> {
-        if !self.is_classifier() {
-            return Err(PredictError::NotAClassifier(self.file.model.kind()));
+        let kind = self.file.model.kind();
+        match self.file.model.task() {
+            Task::Classification => {}
+            Task::Clustering => return Err(PredictError::NotClasses(kind)),
+            Task::Regression => return Err(PredictError::NotAClassifier(kind)),
         }
-        let (x, n) = self.prepare(rows)?;
-        let raw = self.raw(x, n)?;
-        let k = self.file.model.n_outputs();
-        Ok(ember_core::probabilities(&raw, k, n)
-            .into_iter()
-            .map(|p| p as f32)
-            .collect())
+        let x = self.prepare(rows)?;
+        let proba = self.file.model.probabilities(x).map_err(model_error)?;
+        Ok(f32s(proba.as_slice()))
     }
 
     /// Raw features `[rows, features]` on this predictor's device to outputs on it: values for a
-    /// regressor, class probabilities for a classifier.
+    /// regressor, class probabilities for a classifier, squared distances to the centres for a
+    /// clustering.
     pub fn predict_tensor(&self, x: Tensor<2>) -> Result<Tensor<2>, PredictError> {
         let [n, d] = x.dims();
         let values: Vec<f32> = ember_core::read_back(x).map_err(|e| PredictError::Device(e.0))?;
@@ -271,8 +274,8 @@ impl Predictor {
         let out = if self.is_classifier() {
             self.predict_proba(&rows)?
         } else {
-            let (x, n) = self.prepare(&rows)?;
-            self.raw(x, n)?
+            let x = self.prepare(&rows)?;
+            f32s(self.file.model.outputs(x).map_err(model_error)?.as_slice())
         };
         let width = out.len() / n.max(1);
         Ok(Tensor::from_data(
@@ -281,8 +284,8 @@ impl Predictor {
         ))
     }
 
-    /// Checked, scaled features in a fresh buffer, and the number of rows.
-    fn prepare<R: Rows + ?Sized>(&self, rows: &R) -> Result<(Vec<f32>, usize), PredictError> {
+    /// Checked, scaled features in a fresh matrix.
+    fn prepare<R: Rows + ?Sized>(&self, rows: &R) -> Result<Matrix<f32>, PredictError> {
         let (data, width) = rows.row_major();
         let d = self.n_features();
         if width != d {
@@ -315,15 +318,20 @@ impl Predictor {
                 }
             }
         }
-        Ok((x, data.len() / d))
+        Matrix::new(data.len() / d, d, x).map_err(|e| model_error(e.into()))
     }
+}
 
-    /// The model's raw outputs for scaled features, through the model's own code: values, logits
-    /// of a classifier, or squared distances to the centres of a clustering.
-    fn raw(&self, x: Vec<f32>, n: usize) -> Result<Vec<f32>, PredictError> {
-        let x = Matrix::new(n, self.n_features(), x).map_err(FitError::from)?;
-        let out = self.file.model.outputs(x)?;
-        Ok(out.as_slice().iter().map(|&v| v as f32).collect())
+/// `f64` values rounded to `f32`.
+fn f32s(values: &[f64]) -> Vec<f32> {
+    values.iter().map(|&v| v as f32).collect()
+}
+
+/// A model's error as the Predictor reports it: the backend's failures as [`PredictError::Device`].
+fn model_error(e: FitError) -> PredictError {
+    match e {
+        FitError::Device(m) | FitError::Train(TrainError::Device(m)) => PredictError::Device(m),
+        other => PredictError::Model(other),
     }
 }
 

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use ember::DeviceChoice;
+use ember::data::Dataset;
 use ember::model_file::ModelFile;
 use ember::models::selection::{CrossValidation, CvScores};
 
@@ -16,7 +17,7 @@ use crate::run::{Loaded, RunOptions, run};
 
 /// The cross-validated `metric` of one experiment: its training split cut into folds
 /// (stratified for a classifier), the scaler and the model fitted on each fold's training rows
-/// and scored on its other rows.
+/// (watching the validation split, if the data holds one out) and scored on its other rows.
 pub fn cross_validate(
     loaded: &Loaded,
     cv: &CrossValidation,
@@ -35,11 +36,14 @@ pub fn cross_validate(
     for (train, test) in cv.folds(&splits.train, estimator.task())? {
         let (train, test) = (splits.train.select(&train), splits.train.select(&test));
         let scaler = fit_scaler(e.data.scale, train.x())?;
-        let scaled = match &scaler {
-            Some(s) => train.clone().with_x(s.transform(train.x())?)?,
-            None => train.clone(),
+        let scale = |d: &Dataset| match &scaler {
+            Some(s) => d.clone().with_x(s.transform(d.x())?),
+            None => Ok(d.clone()),
         };
-        let model = estimator.fit_model(&scaled, None, &device)?;
+        // The validation split (data.validation_fraction) is apart from every fold: networks
+        // watch it for early stopping as in a plain run.
+        let valid = splits.valid.as_ref().map(&scale).transpose()?;
+        let model = estimator.fit_model(&scale(&train)?, valid.as_ref(), &device)?;
         let metrics = evaluate(&ModelFile::new(model, scaler, &train, None), &test)?;
         let value = metrics.get(metric).copied().ok_or_else(|| {
             let known: Vec<&str> = metrics.keys().map(String::as_str).collect();
@@ -86,7 +90,14 @@ pub fn sweep_folds(
         results.push((CvPoint { settings, scores }, l));
     }
     let better = larger_is_better(metric);
-    let mean = |p: &CvPoint| p.scores.as_ref().ok().map(CvScores::mean);
+    // A point whose mean is not finite (a diverged fold) ranks with the failures.
+    let mean = |p: &CvPoint| {
+        p.scores
+            .as_ref()
+            .ok()
+            .map(CvScores::mean)
+            .filter(|m| m.is_finite())
+    };
     results.sort_by(|(a, _), (b, _)| match (mean(a), mean(b)) {
         (Some(x), Some(y)) if better => y.total_cmp(&x),
         (Some(x), Some(y)) => x.total_cmp(&y),

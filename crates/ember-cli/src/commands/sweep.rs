@@ -8,6 +8,7 @@ use ember::models::selection::CrossValidation;
 
 use super::folds::sweep_folds;
 use crate::error::RunError;
+use crate::report::metric_names;
 use crate::run::{RunOptions, Summary, load_experiment, run, write};
 use crate::source::ConfigErrors;
 use crate::spec::Task;
@@ -130,7 +131,22 @@ pub fn sweep(
         .first()
         .map_or(Task::Regression, |l| l.experiment.model.task());
     if let Some(cv) = folds {
+        if cv.n_splits < 2 {
+            return Err(RunError::Usage(format!(
+                "--folds {}: cross-validation needs at least 2 folds",
+                cv.n_splits
+            )));
+        }
         let metric = metric.unwrap_or(default_metric(task));
+        if !metric_names(task).contains(&metric) {
+            return Err(RunError::Usage(format!(
+                "--metric {metric}: a {} reports {}",
+                loaded
+                    .first()
+                    .map_or("model", |l| l.experiment.model.kind()),
+                metric_names(task).join(", ")
+            )));
+        }
         let (refit, table) =
             sweep_folds(points, &loaded, &dir, &cv, metric, device, &mut announce)?;
         write(&dir.join("sweep.md"), table.as_bytes())?;
@@ -209,7 +225,7 @@ fn table(results: &mut [SweepPoint], task: Task, metric: Option<&str>) -> String
             } else {
                 &s.test
             };
-            m.get(metric).copied()
+            m.get(metric).copied().filter(|v| v.is_finite())
         })
     };
     let better = larger_is_better(metric);

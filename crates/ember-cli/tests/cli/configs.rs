@@ -211,7 +211,7 @@ fn iris_kmeans_clusters_and_scores_against_the_species() {
     let (tr, te) = stratified_train_test_split(&data, 0.2, 0).unwrap();
     let config = ember::models::kmeans::KMeansConfig {
         n_clusters: 3,
-        n_init: 10,
+        n_init: Some(10),
         ..Default::default()
     };
     let model = config.fit(tr.x(), &Device::flex()).unwrap();

@@ -150,6 +150,13 @@ impl Fitted for KMeans {
                 "k-means needs at least one centre".into(),
             ));
         }
+        if s.centres.n_rows() != s.config.n_clusters {
+            return Err(FitError::Weights(format!(
+                "{} centres for n_clusters = {}",
+                s.centres.n_rows(),
+                s.config.n_clusters
+            )));
+        }
         s.centres.check_finite("centres")?;
         Ok(Self::new(
             s.config,

@@ -6,8 +6,8 @@ use ember_data::Matrix;
 use super::init::squared_distance;
 use crate::FitError;
 
-/// Rows assigned on the device at a time (bounds the `rows × k` distance tensor).
-const CHUNK: usize = 1 << 16;
+/// Distances computed on the device at a time (`rows × k`, at most this many values).
+const CHUNK_VALUES: usize = 1 << 24;
 
 /// The data, centred on its column means, on the host and on the device.
 pub(super) struct Centred {
@@ -118,14 +118,25 @@ impl Centred {
         let norms = c.clone().powi_scalar(2).sum_dim(1).reshape([1, k]);
         let ct = c.transpose();
         let n = self.x.n_rows();
+        let chunk = (CHUNK_VALUES / k.max(1)).max(1);
         let mut labels = Vec::with_capacity(n);
-        for start in (0..n).step_by(CHUNK) {
-            let rows = CHUNK.min(n - start);
+        for start in (0..n).step_by(chunk) {
+            let rows = chunk.min(n - start);
             let x = self.on_device.clone().narrow(0, start, rows);
             let scores = norms.clone() - x.matmul(ct.clone()).mul_scalar(2.0);
             let nearest: Tensor<1, Int> = scores.argmin(1).reshape([rows]);
-            let chunk: Vec<i64> = ember_core::read_back(nearest)?;
-            labels.extend(chunk.into_iter().map(|l| l as usize));
+            for l in ember_core::read_back::<i64, 1, _>(nearest)? {
+                // A value the device's precision cannot hold gives NaN distances and any index.
+                match usize::try_from(l).ok().filter(|&l| l < k) {
+                    Some(l) => labels.push(l),
+                    None => {
+                        return Err(FitError::Device(format!(
+                            "the nearest of {k} centres came back as {l}: the data's magnitudes overflow the device's {:?}",
+                            self.dtype
+                        )));
+                    }
+                }
+            }
         }
         Ok(labels)
     }
@@ -163,12 +174,7 @@ impl Centred {
                 counts[cluster] = 1;
             }
         }
-        Matrix::from_fn(k, d, |c, j| {
-            if counts[c] == 0 {
-                centres.get(c, j)
-            } else {
-                sums[c * d + j] / counts[c] as f64
-            }
-        })
+        // A cluster emptied by giving its row away keeps its (zeroed) sum, as scikit-learn does.
+        Matrix::from_fn(k, d, |c, j| sums[c * d + j] / counts[c].max(1) as f64)
     }
 }

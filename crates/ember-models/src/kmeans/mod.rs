@@ -11,7 +11,7 @@
 //! use ember_models::kmeans::KMeansConfig;
 //!
 //! let iris = ember_data::load("iris")?;
-//! let model = KMeansConfig { n_clusters: 3, n_init: 10, ..Default::default() }
+//! let model = KMeansConfig { n_clusters: 3, n_init: Some(10), ..Default::default() }
 //!     .fit(iris.x(), &Device::flex())?;
 //! assert!((model.inertia() - 78.851_441_426_146_1).abs() < 1e-9); // scikit-learn's optimum
 //! assert_eq!(model.predict(iris.x())?.len(), 150);
@@ -49,8 +49,7 @@ pub enum KMeansInit {
     Centres(Vec<Vec<f64>>),
 }
 
-/// The hyper-parameters of [`KMeans`] (scikit-learn's defaults, with `n_init = 1` as its
-/// `"auto"` gives for k-means++).
+/// The hyper-parameters of [`KMeans`], with scikit-learn's defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KMeansConfig {
@@ -58,8 +57,10 @@ pub struct KMeansConfig {
     pub n_clusters: usize,
     /// Initial centres.
     pub init: KMeansInit,
-    /// Runs from different initial centres; the one with the lowest inertia is kept.
-    pub n_init: usize,
+    /// Runs from different initial centres; the one with the lowest inertia is kept. Unset:
+    /// scikit-learn's `"auto"`, 1 for k-means++ and given centres, 10 for random.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_init: Option<usize>,
     /// Lloyd iterations per run, at most.
     pub max_iter: usize,
     /// Convergence: the summed squared movement of the centres, relative to the mean
@@ -74,7 +75,7 @@ impl Default for KMeansConfig {
         Self {
             n_clusters: 8,
             init: KMeansInit::KMeansPlusPlus,
-            n_init: 1,
+            n_init: None,
             max_iter: 300,
             tol: 1e-4,
             seed: 0,
@@ -93,7 +94,9 @@ impl KMeansConfig {
     pub fn problems(&self) -> Problems {
         let mut p = Problems::default();
         p.at_least_one("n_clusters", self.n_clusters);
-        p.at_least_one("n_init", self.n_init);
+        if let Some(n) = self.n_init {
+            p.at_least_one("n_init", n);
+        }
         p.at_least_one("max_iter", self.max_iter);
         if !(self.tol >= 0.0 && self.tol.is_finite()) {
             p.push("tol", format!("must be finite and ≥ 0, got {}", self.tol));
@@ -109,7 +112,7 @@ impl KMeansConfig {
                     ),
                 );
             }
-            if self.n_init != 1 {
+            if self.n_init.is_some_and(|n| n != 1) {
                 p.push("n_init", "must be 1 when the initial centres are given");
             }
         }
@@ -136,7 +139,7 @@ impl KMeansConfig {
         let given = self.given_centres(d, &data)?;
         let mut rng = StdRng::seed_from_u64(self.seed);
         let mut best: Option<lloyd::Run> = None;
-        for _ in 0..self.n_init {
+        for _ in 0..self.runs() {
             let start = match (&self.init, &given) {
                 (_, Some(c)) => c.clone(),
                 (KMeansInit::Random, None) => init::random(&data.x, self.n_clusters, &mut rng),
@@ -155,6 +158,14 @@ impl KMeansConfig {
             best.n_iter,
             best.labels,
         ))
+    }
+
+    /// The number of runs: `n_init`, or scikit-learn's `"auto"`.
+    pub fn runs(&self) -> usize {
+        self.n_init.unwrap_or(match self.init {
+            KMeansInit::Random => 10,
+            _ => 1,
+        })
     }
 
     /// Clusters the features of `data` (its targets, if any, are not used).
@@ -199,5 +210,8 @@ impl Estimator for KMeansConfig {
     }
     fn run_mut(&mut self) -> Option<&mut ember_train::RunOptions> {
         None
+    }
+    fn clone_boxed(&self) -> Box<dyn Estimator> {
+        Box::new(self.clone())
     }
 }

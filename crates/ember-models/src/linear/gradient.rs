@@ -248,12 +248,13 @@ fn from_loop(e: TrainError) -> FitError {
             loss,
             learning_rate,
             kept: None,
-        } => FitError::Diverged {
+        } => ember_core::Diverged {
             epoch,
             batch,
             loss,
             learning_rate,
-        },
+        }
+        .into(),
         other => other.into(),
     }
 }

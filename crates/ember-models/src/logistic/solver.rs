@@ -184,12 +184,13 @@ fn lbfgs(
         });
         model = next;
         if !loss.is_finite() {
-            return Err(FitError::Diverged {
+            return Err(ember_core::Diverged {
                 epoch: history.len() + 1,
                 batch: 1,
                 loss,
                 learning_rate: 1.0,
-            });
+            }
+            .into());
         }
         if grad_max.get() <= config.tol {
             converged = true;

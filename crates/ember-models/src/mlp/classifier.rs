@@ -159,10 +159,7 @@ fn n_classes<T: Scalar>(data: &Dataset<T>, valid: Option<&Dataset<T>>) -> Result
         });
     }
     if let Some(v) = valid
-        && let Some(row) = v.y().as_slice().iter().position(|c| {
-            let c = c.to_f64();
-            !(c >= 0.0 && c.fract() == 0.0 && c < k as f64)
-        })
+        && let Some((row, _)) = ember_data::first_non_class(v.y().as_slice(), k)
     {
         return Err(FitError::InvalidConfig {
             field: "valid".into(),

@@ -442,7 +442,7 @@ fn a_clustering_predicts_its_nearest_centres() {
     let (bytes, file) = saved(&iris, |d| {
         ember::models::kmeans::KMeansConfig {
             n_clusters: 3,
-            n_init: 4,
+            n_init: Some(4),
             ..Default::default()
         }
         .fit_dataset(d, &device)
