@@ -54,7 +54,7 @@ impl<T: Scalar> Matrix<T> {
     pub fn new(n_rows: usize, n_cols: usize, data: Vec<T>) -> Result<Self, DataError> {
         let expected = n_rows
             .checked_mul(n_cols)
-            .ok_or(DataError::InvalidParameter {
+            .ok_or_else(|| DataError::InvalidParameter {
                 name: "shape",
                 message: format!("{n_rows}×{n_cols} overflows"),
             })?;
