@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use ember::DeviceChoice;
 use ember::models::selection::CrossValidation;
-use ember_cli::commands::{Input, check_output, describe, eval, export, inspect, predict, sweep};
+use ember_cli::commands::{
+    Input, check_output, describe, eval, export, export_onnx, inspect, predict, sweep,
+};
 use ember_cli::{RunError, RunOptions, Summary, load_experiment, run};
 
 #[global_allocator]
@@ -100,13 +102,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write a run's weights as safetensors (stable tensor names), for PyTorch and NumPy.
+    /// Write a run's model as ONNX (for onnxruntime and other runtimes) and/or its weights as
+    /// safetensors (stable tensor names, for PyTorch and NumPy).
     Export {
         /// A run directory made by `ember train`.
         run_dir: PathBuf,
         /// The safetensors file to write.
+        #[arg(long, value_name = "FILE", required_unless_present = "onnx")]
+        safetensors: Option<PathBuf>,
+        /// The ONNX file to write (opset 17; the scaler folded in).
         #[arg(long, value_name = "FILE")]
-        safetensors: PathBuf,
+        onnx: Option<PathBuf>,
     },
     /// Train one run per point of a grid and rank them.
     Sweep {
@@ -278,15 +284,30 @@ fn execute(command: Command) -> Result<(), RunError> {
         Command::Export {
             run_dir,
             safetensors,
+            onnx,
         } => {
-            check_output(&safetensors, &run_dir, None)?;
-            let bytes = export(&run_dir)?;
-            ember_cli::write_atomically(&safetensors, &bytes)?;
-            say(&format!(
-                "ember: {} bytes of weights written to {}",
-                bytes.len(),
-                safetensors.display()
-            ));
+            for path in safetensors.iter().chain(&onnx) {
+                check_output(path, &run_dir, None)?;
+            }
+            if let Some(path) = safetensors {
+                let bytes = export(&run_dir)?;
+                ember_cli::write_atomically(&path, &bytes)?;
+                say(&format!(
+                    "ember: {} bytes of weights written to {}",
+                    bytes.len(),
+                    path.display()
+                ));
+            }
+            if let Some(path) = onnx {
+                let bytes = export_onnx(&run_dir)?;
+                ember_cli::write_atomically(&path, &bytes)?;
+                say(&format!(
+                    "ember: ONNX model (opset {}) of {} bytes written to {}",
+                    ember::onnx::OPSET,
+                    bytes.len(),
+                    path.display()
+                ));
+            }
         }
         Command::Sweep {
             config,

@@ -204,6 +204,7 @@ fn train(
             run_dir: Some(out.to_path_buf()),
             resume: true,
             write_model: false,
+            tensorboard: experiment.tensorboard,
             ..train::RunOptions::default()
         };
     }

@@ -41,6 +41,10 @@ pub struct Experiment {
     /// The run directory (relative to the working directory); `runs/<config name>` if unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out: Option<PathBuf>,
+    /// Write TensorBoard's event file into the run directory for models trained in epochs
+    /// (`tensorboard --logdir runs/`); `false` leaves only `metrics.jsonl`.
+    #[serde(default = "yes")]
+    pub tensorboard: bool,
     /// The ember and burn versions that ran it: written into a run's resolved `config.toml`,
     /// for the record (not read back).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,6 +53,10 @@ pub struct Experiment {
     pub data: DataSpec,
     /// The model and its hyper-parameters.
     pub model: ModelSpec,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Which ember and burn ran an experiment.
@@ -181,6 +189,20 @@ pub enum Scaling {
     MinMax,
 }
 
+/// `$body` with `$c` bound to the config of whichever kind `$spec` holds: the one list of the
+/// kinds a config can name.
+macro_rules! each_kind {
+    ($spec:expr, $c:ident => $body:expr) => {
+        match $spec {
+            ModelSpec::LinearRegression($c) | ModelSpec::Ridge($c) => $body,
+            ModelSpec::LogisticRegression($c) => $body,
+            ModelSpec::MlpClassifier($c) => $body,
+            ModelSpec::MlpRegressor($c) => $body,
+            ModelSpec::Kmeans($c) => $body,
+        }
+    };
+}
+
 /// The model: one table `[model.<kind>]` holding that kind's config.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -212,25 +234,13 @@ pub enum Task {
 }
 
 impl ModelSpec {
-    /// The kind's config behind the estimator contract: the one place a kind is matched.
+    /// The kind's config behind the estimator contract.
     pub fn estimator(&self) -> &dyn Estimator {
-        match self {
-            Self::LinearRegression(c) | Self::Ridge(c) => c,
-            Self::LogisticRegression(c) => c,
-            Self::MlpClassifier(c) => c,
-            Self::MlpRegressor(c) => c,
-            Self::Kmeans(c) => c,
-        }
+        each_kind!(self, c => c)
     }
 
     fn estimator_mut(&mut self) -> &mut dyn Estimator {
-        match self {
-            Self::LinearRegression(c) | Self::Ridge(c) => c,
-            Self::LogisticRegression(c) => c,
-            Self::MlpClassifier(c) => c,
-            Self::MlpRegressor(c) => c,
-            Self::Kmeans(c) => c,
-        }
+        each_kind!(self, c => c)
     }
 
     /// The kind's name, as in `[model.<kind>]`.

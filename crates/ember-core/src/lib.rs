@@ -10,6 +10,7 @@ mod classes;
 mod device;
 mod diverged;
 mod problems;
+pub mod protobuf;
 
 pub use atomic::{replace_atomically, write_file_atomically};
 pub use classes::{argmax, argmax_rows, argmin_rows, probabilities};

@@ -185,6 +185,45 @@ pub struct Export {
     pub metadata: Vec<(String, String)>,
 }
 
+/// The precision a [`Step`] computes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// Single (networks, as trained).
+    F32,
+    /// Double (linear models, centres, the un-scaling of targets).
+    F64,
+}
+
+/// One step of what a fitted model computes from its (scaled) features to its raw outputs, for
+/// exporters that rebuild the model in another runtime (ONNX).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// `x · Wᵀ + b`, `weight` being `[outputs, inputs]`.
+    Affine {
+        /// The weights, `[outputs, inputs]`.
+        weight: Matrix,
+        /// One bias per output.
+        bias: Vec<f64>,
+        /// The precision it runs in.
+        precision: Precision,
+    },
+    /// An activation, elementwise: `relu`, `gelu` (exact, with erf), `tanh`, `sigmoid`,
+    /// `leaky_relu` (slope 0.01).
+    Activation(&'static str),
+    /// `x · scale + offset` per column, in `f64`.
+    Scale {
+        /// Per-column factor.
+        scale: Vec<f64>,
+        /// Per-column offset.
+        offset: Vec<f64>,
+    },
+    /// Squared Euclidean distances to each row of `centres`, in `f64`.
+    SquaredDistances {
+        /// The centres, `[clusters, features]`.
+        centres: Matrix,
+    },
+}
+
 /// A hyper-parameter config of some model kind, behind one object-safe interface: what the
 /// CLI, sweeps and cross-validation hold. Each kind's own `fit` returns its own fitted type;
 /// [`fit_model`](Self::fit_model) is that fit, boxed into a [`FittedModel`].
@@ -239,6 +278,8 @@ pub trait Fitted: Debug + Send + Sync + Sized {
     fn from_state(state: Self::State, weights: &[u8], device: &Device) -> Result<Self, FitError>;
     /// The tensors and metadata to export.
     fn export(&self) -> Result<Export, FitError>;
+    /// What the model computes, as steps from features to raw outputs.
+    fn steps(&self) -> Result<Vec<Step>, FitError>;
 
     /// Class names of a classifier trained on named classes.
     fn labels(&self) -> Option<&LabelEncoder> {

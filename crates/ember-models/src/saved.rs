@@ -8,7 +8,7 @@ use ember_train::History;
 use serde::{Deserialize, Serialize};
 
 use crate::FitError;
-use crate::contract::{Export, Features, Fitted, Predict, Prediction, Task};
+use crate::contract::{Export, Features, Fitted, Predict, Prediction, Step, Task};
 use crate::kmeans::KMeans;
 use crate::linear::LinearRegression;
 use crate::logistic::LogisticRegression;
@@ -125,6 +125,7 @@ trait Model: Predict {
     fn n_features(&self) -> usize;
     fn n_params(&self) -> usize;
     fn export(&self) -> Result<Export, FitError>;
+    fn steps(&self) -> Result<Vec<Step>, FitError>;
     fn labels(&self) -> Option<&LabelEncoder>;
     fn training(&self) -> Option<(&History, usize)>;
     fn loss_history(&self) -> Vec<f64>;
@@ -139,6 +140,9 @@ impl<M: Fitted> Model for M {
     }
     fn export(&self) -> Result<Export, FitError> {
         Fitted::export(self)
+    }
+    fn steps(&self) -> Result<Vec<Step>, FitError> {
+        Fitted::steps(self)
     }
     fn labels(&self) -> Option<&LabelEncoder> {
         Fitted::labels(self)
@@ -254,6 +258,11 @@ impl FittedModel {
     /// The tensors (stable names) and metadata to export.
     pub fn export(&self) -> Result<Export, FitError> {
         self.model().export()
+    }
+
+    /// What the model computes from (scaled) features to raw outputs, step by step.
+    pub fn steps(&self) -> Result<Vec<Step>, FitError> {
+        self.model().steps()
     }
 
     fn not_classifier(&self) -> FitError {

@@ -91,6 +91,9 @@ pub struct RunOptions {
     /// Write the final weights (`model.bpk`) and the hyper-parameters (`config.json`) into
     /// `run_dir`; off where the caller writes its own model file (the CLI's `model.ember`).
     pub write_model: bool,
+    /// Write TensorBoard's event file (`events.out.tfevents.ember`) into `run_dir` beside
+    /// `metrics.jsonl`.
+    pub tensorboard: bool,
 }
 
 impl Default for RunOptions {
@@ -101,6 +104,7 @@ impl Default for RunOptions {
             keep_checkpoints: 2,
             progress: Progress::Auto,
             write_model: true,
+            tensorboard: true,
         }
     }
 }

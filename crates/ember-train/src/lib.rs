@@ -46,6 +46,7 @@ mod progress;
 mod schedule;
 mod source;
 mod step;
+mod tensorboard;
 mod trainer;
 
 pub use config::{EarlyStopping, Progress, RunOptions, TrainConfig};
@@ -58,4 +59,5 @@ pub use predict::outputs;
 pub use schedule::Schedule;
 pub use source::{BatchSource, DatasetSource, MatrixData};
 pub use step::{MatrixBatch, StepOutput, TrainStep, Trainable};
+pub use tensorboard::EVENT_FILE;
 pub use trainer::{Trained, Trainer, train};

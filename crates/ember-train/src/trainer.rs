@@ -20,6 +20,7 @@ use crate::metric::{Metric, MetricFactory};
 use crate::monitor::{Monitor, Split, Watch};
 use crate::progress::Reporter;
 use crate::source::Subset;
+use crate::tensorboard::EventLog;
 use crate::{
     BatchSource, EpochRecord, MatrixData, Objective, RunOptions, TrainConfig, TrainError,
     TrainStep, Trainable,
@@ -451,6 +452,16 @@ impl<B> Loop<'_, B> {
             .as_deref()
             .map(|d| Checkpointer::new(d, run.keep_checkpoints));
         let log = run.run_dir.as_deref().map(RunLog::new);
+        let events = run
+            .run_dir
+            .as_deref()
+            .filter(|_| run.tensorboard)
+            .map(|dir| {
+                let text = serde_json::to_string_pretty(config).unwrap_or_default();
+                // Indented: TensorBoard renders text as Markdown, and this as a code block.
+                let text = text.lines().map(|l| format!("    {l}\n")).collect();
+                EventLog::new(dir, self.train.len(), text)
+            });
         let mut at = Progressing {
             model: init(&self.device),
             optimizer: config
@@ -469,6 +480,9 @@ impl<B> Loop<'_, B> {
         if let Some(log) = &log {
             log.restart(&at.state.history)?;
         }
+        if let Some(events) = &events {
+            events.restart(&at.state.history)?;
+        }
         let mut reporter = Reporter::new(run.progress, config.epochs, at.state.epoch);
         let elapsed_before = at.state.history.last().map_or(0.0, |e| e.elapsed_s);
         let started = Instant::now();
@@ -484,6 +498,9 @@ impl<B> Loop<'_, B> {
             }
             if let Some(log) = &log {
                 log.append(&at.state.history)?;
+            }
+            if let Some(events) = &events {
+                events.append(&at.state.history)?;
             }
         }
         reporter.finish();

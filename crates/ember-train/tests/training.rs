@@ -2,6 +2,7 @@
 //! divergence guard, the metrics log and bad settings.
 
 mod common;
+mod events;
 
 use burn::module::Module;
 use burn::nn::{Initializer, Linear, LinearConfig};

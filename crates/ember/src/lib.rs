@@ -16,6 +16,7 @@
 
 mod device;
 pub mod model_file;
+pub mod onnx;
 pub mod predictor;
 mod safetensors;
 

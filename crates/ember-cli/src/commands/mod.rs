@@ -15,6 +15,12 @@ pub fn export(run_dir: &Path) -> Result<Vec<u8>, RunError> {
     let (_, model) = open_run(run_dir, Some(DeviceChoice::Flex))?;
     Ok(model.to_safetensors()?)
 }
+
+/// A run's model as ONNX bytes (see `ember::onnx`).
+pub fn export_onnx(run_dir: &Path) -> Result<Vec<u8>, RunError> {
+    let (_, model) = open_run(run_dir, Some(DeviceChoice::Flex))?;
+    Ok(model.to_onnx()?)
+}
 /// Refuses an output file that would overwrite one of the run's own files (a file that exists
 /// in `run_dir`) or the `input` it is made from.
 ///

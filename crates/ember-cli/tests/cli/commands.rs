@@ -145,6 +145,32 @@ fn eval_predict_and_inspect_agree_with_the_summary() {
     assert_eq!(header["linear.weight"]["shape"], serde_json::json!([3, 4]));
     assert_eq!(header["__metadata__"]["kind"], "logistic_regression");
 
+    // export --onnx: the model file as ONNX (onnxruntime runs it in the ember crate's tests);
+    // both files at once; a run directory without a model is an error naming the file.
+    let (onnx, both) = (dir.join("iris.onnx"), dir.join("both.safetensors"));
+    let out = ember(&[
+        "export",
+        arg(&run),
+        "--onnx",
+        arg(&onnx),
+        "--safetensors",
+        arg(&both),
+    ])
+    .expect(0);
+    assert!(
+        out.stdout.contains("ONNX model (opset 17)"),
+        "{}",
+        out.stdout
+    );
+    let bytes = std::fs::read(&onnx).unwrap();
+    assert!(bytes.windows(7).any(|w| w == b"Softmax") && both.is_file());
+    let empty = dir.join("no-model");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = ember(&["export", arg(&empty), "--onnx", arg(&dir.join("x.onnx"))]);
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("model.ember"), "{}", out.stderr);
+    assert!(!dir.join("x.onnx").exists());
+
     // inspect: the model, its size, the summary.
     let out = ember(&["inspect", arg(&run)]).expect(0);
     assert!(

@@ -301,6 +301,14 @@ fn digits_mlp_for_three_epochs() {
     assert!(s["validation"]["accuracy"].as_f64().is_some());
     let lines = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
     assert_eq!(lines.lines().count(), 6); // train and valid per epoch
+    // TensorBoard's event file beside it (read back by tensorboard in ember-train's tests),
+    // unless the config switches it off.
+    assert!(run.join(ember::train::EVENT_FILE).is_file());
+    let off = train(
+        "configs/digits_mlp.toml",
+        &["model.mlp_classifier.train.epochs=1", "tensorboard=false"],
+    );
+    assert!(off.join("metrics.jsonl").is_file() && !off.join(ember::train::EVENT_FILE).exists());
 }
 
 /// Writes the first `n` images of the bundled MNIST sample from `start` as IDX files.

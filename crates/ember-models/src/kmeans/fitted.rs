@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::KMeansConfig;
 use crate::FitError;
-use crate::contract::{Export, Features, Fitted, NamedTensor, Task};
+use crate::contract::{Export, Features, Fitted, NamedTensor, Step, Task};
 
 /// A fitted k-means clustering. Made only by [`KMeansConfig::fit`] (or read from a model file).
 #[derive(Debug, Clone)]
@@ -165,6 +165,11 @@ impl Fitted for KMeans {
             s.n_iter,
             Vec::new(),
         ))
+    }
+    fn steps(&self) -> Result<Vec<Step>, FitError> {
+        Ok(vec![Step::SquaredDistances {
+            centres: self.centres.clone(),
+        }])
     }
     fn export(&self) -> Result<Export, FitError> {
         let (k, d) = self.centres.shape();

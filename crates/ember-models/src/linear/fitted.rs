@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{LinearModel, LinearRegressionConfig, Solver};
 use crate::FitError;
-use crate::contract::{Export, Features, Fitted, NamedTensor, Task};
+use crate::contract::{Export, Features, Fitted, NamedTensor, Precision, Step, Task};
 
 /// What a model file stores of a [`LinearRegression`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,12 +78,24 @@ impl Fitted for LinearRegression {
             metadata: Vec::new(),
         })
     }
+    fn steps(&self) -> Result<Vec<Step>, FitError> {
+        Ok(linear_steps(&self.coef, &self.intercept))
+    }
     fn training(&self) -> Option<(&History, usize)> {
         self.epochs()
     }
     fn loss_history(&self) -> Vec<f64> {
         self.loss_history.clone()
     }
+}
+
+/// The one step of a linear model: `x · coefᵀ + intercept` in `f64`.
+pub(crate) fn linear_steps(coef: &Matrix, intercept: &[f64]) -> Vec<Step> {
+    vec![Step::Affine {
+        weight: coef.clone(),
+        bias: intercept.to_vec(),
+        precision: Precision::F64,
+    }]
 }
 
 /// `linear.weight` (`[outputs, features]`) and `linear.bias`: what linear models export.

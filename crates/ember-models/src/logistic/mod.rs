@@ -27,8 +27,8 @@ use ember_train::{History, RunOptions, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::FitError;
-use crate::contract::{Export, Features, Fitted, Task, affine};
-use crate::linear::linear_tensors;
+use crate::contract::{Export, Features, Fitted, Step, Task, affine};
+use crate::linear::{linear_steps, linear_tensors};
 use crate::mlp::{check_features, class_dataset};
 
 /// How the coefficients are found.
@@ -422,6 +422,9 @@ impl Fitted for LogisticRegression {
             tensors: linear_tensors(&self.coef, &self.intercept),
             metadata: Vec::new(),
         })
+    }
+    fn steps(&self) -> Result<Vec<Step>, FitError> {
+        Ok(linear_steps(&self.coef, &self.intercept))
     }
     fn labels(&self) -> Option<&LabelEncoder> {
         self.labels.as_ref()

@@ -11,7 +11,7 @@ use super::{
     Activation, Mlp, MlpConfig, Trained, WeightInit, class_dataset, network, shape_problems,
 };
 use crate::FitError;
-use crate::contract::{Export, Features, Fitted, Predict, Task};
+use crate::contract::{Export, Features, Fitted, Predict, Step, Task};
 
 /// Hyper-parameters of [`MlpClassifier`]; `fit` trains one.
 ///
@@ -338,6 +338,9 @@ impl Fitted for MlpClassifier {
     }
     fn export(&self) -> Result<Export, FitError> {
         self.fitted.export()
+    }
+    fn steps(&self) -> Result<Vec<Step>, FitError> {
+        self.fitted.steps()
     }
     fn labels(&self) -> Option<&LabelEncoder> {
         self.labels.as_ref()

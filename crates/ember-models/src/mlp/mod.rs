@@ -35,7 +35,7 @@ use ember_data::{DataError, Dataset, Matrix, Scalar};
 use ember_train::{History, Objective, RunOptions, TrainConfig};
 
 use crate::FitError;
-use crate::contract::{Export, Features, NamedTensor};
+use crate::contract::{Export, Features, NamedTensor, Precision, Step};
 
 /// A trained network and how its training went: what both estimators hold.
 #[derive(Debug)]
@@ -151,6 +151,30 @@ impl Trained {
             d,
             &self.device,
         )?)
+    }
+
+    /// The network as steps: each layer's affine map (in `f32`) and the activation between.
+    pub fn steps(&self) -> Result<Vec<Step>, FitError> {
+        let mut steps = Vec::new();
+        let n = self.module.layers.len();
+        for (i, layer) in self.module.layers.iter().enumerate() {
+            let weight = layer.weight.val();
+            let [inputs, outputs] = weight.dims();
+            let w: Vec<f32> = ember_core::read_back(weight.transpose())?;
+            let bias = match &layer.bias {
+                Some(b) => ember_core::read_back::<f32, 1, _>(b.val())?,
+                None => vec![0.0; outputs],
+            };
+            steps.push(Step::Affine {
+                weight: Matrix::new(outputs, inputs, w.into_iter().map(f64::from).collect())?,
+                bias: bias.into_iter().map(f64::from).collect(),
+                precision: Precision::F32,
+            });
+            if i + 1 < n {
+                steps.push(Step::Activation(self.shape.activation.name()));
+            }
+        }
+        Ok(steps)
     }
 
     /// The layers as `layers.{i}.weight` (`[out, in]`, PyTorch's `nn.Linear` layout) and

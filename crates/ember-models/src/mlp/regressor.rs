@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Activation, Mlp, MlpConfig, Trained, WeightInit, network, shape_problems};
 use crate::FitError;
-use crate::contract::{Export, Features, Fitted, NamedTensor, Task};
+use crate::contract::{Export, Features, Fitted, NamedTensor, Step, Task};
 
 /// Hyper-parameters of [`MlpRegressor`]; `fit` trains one.
 ///
@@ -349,6 +349,14 @@ impl Fitted for MlpRegressor {
             self.offset.clone(),
         ));
         Ok(export)
+    }
+    fn steps(&self) -> Result<Vec<Step>, FitError> {
+        let mut steps = self.fitted.steps()?;
+        steps.push(Step::Scale {
+            scale: self.scale.clone(),
+            offset: self.offset.clone(),
+        });
+        Ok(steps)
     }
     fn training(&self) -> Option<(&History, usize)> {
         Some((&self.fitted.history, self.fitted.epoch))

@@ -4,5 +4,6 @@
 
 mod embedded_model;
 mod fuzz;
+mod onnx_python;
 mod predictor;
 mod safetensors_python;
