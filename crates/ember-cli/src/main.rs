@@ -289,6 +289,11 @@ fn execute(command: Command) -> Result<(), RunError> {
             for path in safetensors.iter().chain(&onnx) {
                 check_output(path, &run_dir, None)?;
             }
+            if safetensors.is_some() && safetensors == onnx {
+                return Err(RunError::Usage(
+                    "--safetensors and --onnx name the same file: give each its own".into(),
+                ));
+            }
             if let Some(path) = safetensors {
                 let bytes = export(&run_dir)?;
                 ember_cli::write_atomically(&path, &bytes)?;

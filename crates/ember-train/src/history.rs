@@ -14,7 +14,7 @@ use crate::checkpoint::write_file_atomically;
 ///
 /// ```
 /// use ember_train::EpochRecord;
-/// let r = EpochRecord { epoch: 1, learning_rate: 0.01, elapsed_s: 0.5, train: [("loss".to_string(), 0.3)].into(), valid: None };
+/// let r = EpochRecord { epoch: 1, learning_rate: 0.01, elapsed_s: 0.5, samples_per_s: 0.0, train: [("loss".to_string(), 0.3)].into(), valid: None };
 /// assert_eq!(r.metric("train_loss"), Some(0.3));
 /// assert_eq!(r.metric("valid_loss"), None);
 /// ```
@@ -26,6 +26,10 @@ pub struct EpochRecord {
     pub learning_rate: f64,
     /// Seconds since the run started (across resumptions), at the end of the epoch.
     pub elapsed_s: f64,
+    /// Training throughput: the epoch's training rows over the seconds it trained (validation
+    /// and checkpoints not counted). 0 in checkpoints written before it was recorded.
+    #[serde(default)]
+    pub samples_per_s: f64,
     /// Training metrics (`loss` is the objective, penalty included, averaged over the epoch's
     /// batches as they were trained).
     pub train: BTreeMap<String, f64>,
@@ -38,7 +42,7 @@ impl EpochRecord {
     ///
     /// ```
     /// # use ember_train::EpochRecord;
-    /// let r = EpochRecord { epoch: 1, learning_rate: 0.01, elapsed_s: 0.5, train: Default::default(), valid: Some([("r2".to_string(), 0.9)].into()) };
+    /// let r = EpochRecord { epoch: 1, learning_rate: 0.01, elapsed_s: 0.5, samples_per_s: 0.0, train: Default::default(), valid: Some([("r2".to_string(), 0.9)].into()) };
     /// assert_eq!(r.metric("valid_r2"), Some(0.9));
     /// ```
     pub fn metric(&self, name: &str) -> Option<f64> {
@@ -54,7 +58,7 @@ impl EpochRecord {
     ///
     /// ```
     /// # use ember_train::EpochRecord;
-    /// let r = EpochRecord { epoch: 2, learning_rate: 0.5, elapsed_s: 1.0, train: [("loss".to_string(), 0.25)].into(), valid: None };
+    /// let r = EpochRecord { epoch: 2, learning_rate: 0.5, elapsed_s: 1.0, samples_per_s: 0.0, train: [("loss".to_string(), 0.25)].into(), valid: None };
     /// assert_eq!(r.to_jsonl(), "{\"elapsed_s\":1.0,\"epoch\":2,\"learning_rate\":0.5,\"loss\":0.25,\"split\":\"train\"}\n");
     /// ```
     pub fn to_jsonl(&self) -> String {

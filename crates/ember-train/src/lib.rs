@@ -59,5 +59,5 @@ pub use predict::outputs;
 pub use schedule::Schedule;
 pub use source::{BatchSource, DatasetSource, MatrixData};
 pub use step::{MatrixBatch, StepOutput, TrainStep, Trainable};
-pub use tensorboard::EVENT_FILE;
+pub use tensorboard::event_files;
 pub use trainer::{Trained, Trainer, train};

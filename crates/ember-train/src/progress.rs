@@ -196,6 +196,7 @@ mod tests {
             epoch: 3,
             learning_rate: 1e-3,
             elapsed_s: 4.25,
+            samples_per_s: 0.0,
             train: [("loss".into(), 0.12345), ("accuracy".into(), 0.97125)].into(),
             valid: Some(
                 [

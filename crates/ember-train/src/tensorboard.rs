@@ -3,12 +3,15 @@
 //! `tensorboard --logdir runs/` shows ember's runs.
 //!
 //! The file is TFRecord-framed (`u64` length, masked CRC-32C of the length, the `Event`
-//! protobuf, masked CRC-32C of it). Like `metrics.jsonl` it is rewritten from the run's history
-//! when a run starts or resumes, then appended each epoch, so a resumed run holds every epoch
-//! once.
+//! protobuf, masked CRC-32C of it). Each run or resumption writes a new, append-only file
+//! (`events.out.tfevents.<seconds>.<pid>.<n>.ember`) holding the run's whole history, then one event
+//! per epoch, and removes the files of earlier sessions: a resumed run holds every epoch once,
+//! and a TensorBoard already watching reads the new file (its steps start again at 1, which
+//! TensorBoard takes as a restart and purges what it showed after them).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ember_core::protobuf::{Message, crc32c};
@@ -17,61 +20,94 @@ use crate::TrainError;
 use crate::checkpoint::write_file_atomically;
 use crate::history::{EpochRecord, History};
 
-/// The event file's name in a run directory (TensorBoard reads every `*tfevents*` file).
-pub const EVENT_FILE: &str = "events.out.tfevents.ember";
+/// What every event file ember writes starts with (TensorBoard reads `*tfevents*` files).
+const PREFIX: &str = "events.out.tfevents.";
+/// What it ends with, so that ember removes only its own files.
+const SUFFIX: &str = ".ember";
 
-/// The event file of one run.
+/// The event files ember wrote into `dir`, oldest first (empty when there are none).
+///
+/// ```
+/// assert!(ember_train::event_files("no/such/dir".as_ref()).is_empty());
+/// ```
+pub fn event_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Removes the event files ember wrote into `dir` (when TensorBoard output is switched off, so
+/// that an old run's curves are not shown as this one's).
+pub(crate) fn remove_event_files(dir: &Path) -> Result<(), TrainError> {
+    for path in event_files(dir) {
+        std::fs::remove_file(&path).map_err(TrainError::io(&path))?;
+    }
+    Ok(())
+}
+
+/// The event file of one run session.
 pub(crate) struct EventLog {
+    dir: PathBuf,
     path: PathBuf,
-    n_train: usize,
     config: String,
 }
 
 impl EventLog {
-    /// The log in `dir` of a run on `n_train` rows with this config (shown as text).
-    pub fn new(dir: &Path, n_train: usize, config: String) -> Self {
+    /// The log in `dir` of a run with this config (shown as text).
+    pub fn new(dir: &Path, config: String) -> Self {
+        static SESSIONS: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "{PREFIX}{:010}.{}.{}{SUFFIX}",
+            wall_time() as u64,
+            std::process::id(),
+            SESSIONS.fetch_add(1, Ordering::Relaxed)
+        );
         Self {
-            path: dir.join(EVENT_FILE),
-            n_train,
+            dir: dir.to_path_buf(),
+            path: dir.join(name),
             config,
         }
     }
 
-    /// Rewrites the file from `history`: the file version, the config, every epoch.
+    /// Writes this session's file with the file version, the config and every epoch of
+    /// `history`, then removes the files of earlier sessions.
     pub fn restart(&self, history: &History) -> Result<(), TrainError> {
         let now = wall_time();
+        // The epochs' wall times, back from now by their elapsed seconds.
+        let last = history.last().map_or(0.0, |e| e.elapsed_s);
         let mut bytes = record(&Message::new().double(1, now).string(3, "brain.Event:2"));
         let config = Message::new().message(1, &text("config", &self.config));
-        bytes.extend(record(&event(now, 0, &config)));
-        let mut previous = 0.0;
+        bytes.extend(record(&event(now - last, 0, &config)));
         for epoch in &history.epochs {
-            bytes.extend(record(&event(
-                now,
-                epoch.epoch,
-                &self.scalars(epoch, previous),
-            )));
-            previous = epoch.elapsed_s;
+            let at = now - (last - epoch.elapsed_s);
+            bytes.extend(record(&event(at, epoch.epoch, &scalars(epoch))));
+        }
+        for old in event_files(&self.dir) {
+            if old != self.path {
+                std::fs::remove_file(&old).map_err(TrainError::io(&old))?;
+            }
         }
         write_file_atomically(&self.path, |f| f.write_all(&bytes))
     }
 
-    /// Appends the newest epoch of `history`.
+    /// Appends the newest epoch of `history` (making the file again if it was deleted).
     pub fn append(&self, history: &History) -> Result<(), TrainError> {
         let Some(last) = history.last() else {
             return Ok(());
         };
-        let n = history.epochs.len();
-        let previous = if n >= 2 {
-            history.epochs[n - 2].elapsed_s
-        } else {
-            0.0
-        };
-        let bytes = record(&event(
-            wall_time(),
-            last.epoch,
-            &self.scalars(last, previous),
-        ));
+        let bytes = record(&event(wall_time(), last.epoch, &scalars(last)));
         std::fs::OpenOptions::new()
+            .create(true)
             .append(true)
             .open(&self.path)
             .and_then(|mut f| {
@@ -80,28 +116,26 @@ impl EventLog {
             })
             .map_err(TrainError::io(&self.path))
     }
+}
 
-    /// The epoch's scalars: `train/<metric>`, `valid/<metric>`, `learning_rate` and
-    /// `samples_per_s` (training rows over the epoch's wall time, validation included).
-    fn scalars(&self, epoch: &EpochRecord, previous_elapsed: f64) -> Message {
-        let mut summary = Message::new();
-        let splits = [
-            ("train", Some(&epoch.train)),
-            ("valid", epoch.valid.as_ref()),
-        ];
-        for (split, metrics) in splits {
-            for (name, value) in metrics.into_iter().flatten() {
-                summary = summary.message(1, &scalar(&format!("{split}/{name}"), *value));
-            }
+/// The epoch's scalars: `train/<metric>`, `valid/<metric>`, `learning_rate` and
+/// `samples_per_s` (the training throughput, as the progress line shows it).
+fn scalars(epoch: &EpochRecord) -> Message {
+    let mut summary = Message::new();
+    let splits = [
+        ("train", Some(&epoch.train)),
+        ("valid", epoch.valid.as_ref()),
+    ];
+    for (split, metrics) in splits {
+        for (name, value) in metrics.into_iter().flatten() {
+            summary = summary.message(1, &scalar(&format!("{split}/{name}"), *value));
         }
-        summary = summary.message(1, &scalar("learning_rate", epoch.learning_rate));
-        let seconds = epoch.elapsed_s - previous_elapsed;
-        if seconds > 0.0 {
-            let rate = self.n_train as f64 / seconds;
-            summary = summary.message(1, &scalar("samples_per_s", rate));
-        }
-        summary
     }
+    summary = summary.message(1, &scalar("learning_rate", epoch.learning_rate));
+    if epoch.samples_per_s > 0.0 {
+        summary = summary.message(1, &scalar("samples_per_s", epoch.samples_per_s));
+    }
+    summary
 }
 
 fn wall_time() -> f64 {

@@ -20,7 +20,7 @@ use crate::metric::{Metric, MetricFactory};
 use crate::monitor::{Monitor, Split, Watch};
 use crate::progress::Reporter;
 use crate::source::Subset;
-use crate::tensorboard::EventLog;
+use crate::tensorboard::{EventLog, remove_event_files};
 use crate::{
     BatchSource, EpochRecord, MatrixData, Objective, RunOptions, TrainConfig, TrainError,
     TrainStep, Trainable,
@@ -460,7 +460,7 @@ impl<B> Loop<'_, B> {
                 let text = serde_json::to_string_pretty(config).unwrap_or_default();
                 // Indented: TensorBoard renders text as Markdown, and this as a code block.
                 let text = text.lines().map(|l| format!("    {l}\n")).collect();
-                EventLog::new(dir, self.train.len(), text)
+                EventLog::new(dir, text)
             });
         let mut at = Progressing {
             model: init(&self.device),
@@ -480,8 +480,10 @@ impl<B> Loop<'_, B> {
         if let Some(log) = &log {
             log.restart(&at.state.history)?;
         }
-        if let Some(events) = &events {
-            events.restart(&at.state.history)?;
+        match (&events, &run.run_dir) {
+            (Some(events), _) => events.restart(&at.state.history)?,
+            (None, Some(dir)) => remove_event_files(dir)?,
+            (None, None) => {}
         }
         let mut reporter = Reporter::new(run.progress, config.epochs, at.state.epoch);
         let elapsed_before = at.state.history.last().map_or(0.0, |e| e.elapsed_s);
@@ -596,6 +598,7 @@ impl<B> Loop<'_, B> {
             epoch: epoch + 1,
             learning_rate: lr,
             elapsed_s: elapsed_before + started.elapsed().as_secs_f64(),
+            samples_per_s,
             train,
             valid,
         };

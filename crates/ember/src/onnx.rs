@@ -5,10 +5,11 @@
 //! Inputs and outputs: `features` (`float32 [N, features]`, the raw features; their names in
 //! its doc string and in the model's metadata `feature_names`); a regressor gives
 //! `predictions` (`float32 [N, targets]`), a classifier `label` (`int64 [N]`, an index into
-//! the metadata `classes`) and `probabilities` (`float32 [N, classes]`), a clustering `label`
-//! and `distances` (squared, `float32 [N, clusters]`). Linear models, centres and the
-//! un-scaling of an MLP regressor's targets compute in `float64`, networks in `float32`, as
-//! ember's own Predictor does.
+//! the metadata `classes` when the training data named its classes) and `probabilities`
+//! (`float32 [N, classes]`), a clustering `label` and `distances` (squared, `float32 [N,
+//! clusters]`). Linear models, centres, probabilities and the un-scaling of an MLP regressor's
+//! targets compute in `float64`, networks in `float32`, as ember's own Predictor does; so the
+//! graph needs a runtime with float64 kernels (onnxruntime's CPU provider has them).
 
 use ember_core::protobuf::Message;
 use ember_models::Task;
@@ -89,7 +90,7 @@ impl Graph {
     }
 
     /// An `int64` constant (axes); returns its name.
-    fn int64_constant(&mut self, what: &str, values: &[i64]) -> String {
+    fn int64s(&mut self, what: &str, values: &[i64]) -> String {
         let name = self.fresh(what);
         let raw: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         let tensor = Message::new()
@@ -136,19 +137,31 @@ impl Graph {
             }
             Step::SquaredDistances { centres } => {
                 self.to(Precision::F64);
-                // Σ (x − c)² per centre, as ember computes it: [N, 1, d] − [1, k, d], summed
-                // over the features (not ‖x‖² − 2·x·c + ‖c‖², which cancels near a centre).
+                // ‖x‖² − 2·x·cᵀ + ‖c‖² in float64, clipped at 0: `N × k` memory (the
+                // difference of every row and centre would take `N × k × features`).
                 let (k, d) = centres.shape();
-                let c = self.constant("centres", &[1, k, d], centres.as_slice());
-                let axis = self.int64_constant("axis", &[1]);
+                let transposed: Vec<f64> = (0..d)
+                    .flat_map(|j| (0..k).map(move |c| centres.get(c, j)))
+                    .collect();
+                let ct = self.constant("centres_t", &[d, k], &transposed);
+                let norms: Vec<f64> = centres
+                    .rows()
+                    .map(|r| r.iter().map(|v| v * v).sum())
+                    .collect();
+                let c2 = self.constant("centre_norms", &[1, k], &norms);
+                let two = self.constant("two", &[], &[2.0]);
+                let zero = self.constant("zero", &[], &[0.0]);
                 let x = self.current.clone();
-                let rows = self.node("Unsqueeze", &[&x, &axis], Vec::new());
-                let diff = self.node("Sub", &[&rows, &c], Vec::new());
-                self.current = self.node(
+                let x2 = self.node(
                     "ReduceSumSquare",
-                    &[&diff],
-                    vec![ints_attribute("axes", &[2]), int_attribute("keepdims", 0)],
+                    &[&x],
+                    vec![ints_attribute("axes", &[1]), int_attribute("keepdims", 1)],
                 );
+                let xc = self.node("MatMul", &[&x, &ct], Vec::new());
+                let twice = self.node("Mul", &[&xc, &two], Vec::new());
+                let diff = self.node("Sub", &[&x2, &twice], Vec::new());
+                let sum = self.node("Add", &[&diff, &c2], Vec::new());
+                self.current = self.node("Max", &[&sum, &zero], Vec::new());
             }
         }
         Ok(())
@@ -191,21 +204,32 @@ impl Graph {
                 vec![(self.current.clone(), FLOAT, k)]
             }
             Task::Classification => {
-                let proba = if one_logit {
-                    // One logit: [1 − σ(z), σ(z)].
-                    let p1 = self.node("Sigmoid", &[&raw], Vec::new());
+                // The label from the logits, as ember takes it: z > 0 for one logit, else the
+                // first largest; the probabilities in float64, as ember computes them.
+                let label = if one_logit {
+                    let zero = self.constant("zero", &[], &[0.0]);
+                    let positive = self.node("Greater", &[&raw, &zero], Vec::new());
+                    let as_int = self.node("Cast", &[&positive], vec![int_attribute("to", INT64)]);
+                    let axis = self.int64s("axis", &[1]);
+                    self.node("Squeeze", &[&as_int, &axis], Vec::new())
+                } else {
+                    self.node(
+                        "ArgMax",
+                        &[&raw],
+                        vec![int_attribute("axis", 1), int_attribute("keepdims", 0)],
+                    )
+                };
+                self.to(Precision::F64);
+                let z = self.current.clone();
+                self.current = if one_logit {
+                    // [1 − σ(z), σ(z)].
+                    let p1 = self.node("Sigmoid", &[&z], Vec::new());
                     let one = self.constant("one", &[], &[1.0]);
                     let p0 = self.node("Sub", &[&one, &p1], Vec::new());
                     self.node("Concat", &[&p0, &p1], vec![int_attribute("axis", 1)])
                 } else {
-                    self.node("Softmax", &[&raw], vec![int_attribute("axis", 1)])
+                    self.node("Softmax", &[&z], vec![int_attribute("axis", 1)])
                 };
-                self.current = proba.clone();
-                let label = self.node(
-                    "ArgMax",
-                    &[&proba],
-                    vec![int_attribute("axis", 1), int_attribute("keepdims", 0)],
-                );
                 self.to(Precision::F32);
                 vec![(label, INT64, 0), (self.current.clone(), FLOAT, k)]
             }

@@ -303,12 +303,12 @@ fn digits_mlp_for_three_epochs() {
     assert_eq!(lines.lines().count(), 6); // train and valid per epoch
     // TensorBoard's event file beside it (read back by tensorboard in ember-train's tests),
     // unless the config switches it off.
-    assert!(run.join(ember::train::EVENT_FILE).is_file());
+    assert_eq!(ember::train::event_files(&run).len(), 1);
     let off = train(
         "configs/digits_mlp.toml",
         &["model.mlp_classifier.train.epochs=1", "tensorboard=false"],
     );
-    assert!(off.join("metrics.jsonl").is_file() && !off.join(ember::train::EVENT_FILE).exists());
+    assert!(off.join("metrics.jsonl").is_file() && ember::train::event_files(&off).is_empty());
 }
 
 /// Writes the first `n` images of the bundled MNIST sample from `start` as IDX files.

@@ -23,7 +23,7 @@ mod module;
 mod tensors;
 
 pub use config::{GradientDescentConfig, LinearRegressionConfig, Optimizer, Solver};
-pub(crate) use fitted::{linear_steps, linear_tensors};
 pub use fitted::{LinearRegression, LinearRegressionState};
+pub(crate) use fitted::{linear_steps, linear_tensors};
 pub use inference::{OlsSummary, PredictionInterval};
 pub use module::{LinearModel, LinearModelConfig};

@@ -6,7 +6,7 @@
 use std::process::Command;
 
 use burn::tensor::Device;
-use ember_train::{EVENT_FILE, Objective, RunOptions, TrainConfig, train};
+use ember_train::{Objective, RunOptions, TrainConfig, event_files, train};
 use serde_json::Value;
 
 use crate::common::{Net, classification, temp_dir};
@@ -33,10 +33,17 @@ fn python_has_tensorboard() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// The one event file of the run in `dir`.
+fn the_event_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let files = event_files(dir);
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
 fn read_events(dir: &std::path::Path) -> Value {
     let out = Command::new("python3")
         .args(["-c", READ_EVENTS])
-        .arg(dir.join(EVENT_FILE))
+        .arg(the_event_file(dir))
         .output()
         .expect("python3 runs");
     assert!(
@@ -120,11 +127,13 @@ fn tensorboard_reads_every_epoch_once_even_after_a_resume() {
         .as_array()
         .expect("learning_rate");
     assert_eq!(rates.len(), 4);
+    let rates = events["scalars"]["samples_per_s"]
+        .as_array()
+        .expect("samples_per_s");
+    assert_eq!(rates.len(), 4, "{events}");
     assert!(
-        events["scalars"]["samples_per_s"]
-            .as_array()
-            .is_some_and(|s| s.len() == 4),
-        "{events}"
+        rates.iter().all(|r| r[1].as_f64().is_some_and(|v| v > 0.0)),
+        "{rates:?}"
     );
     let config = events["text"]["config"][0]
         .as_str()
@@ -137,8 +146,12 @@ fn the_event_file_is_left_out_when_switched_off() {
     let dir = temp_dir("tensorboard-off");
     fit(&dir, 1, false);
     assert!(dir.join("metrics.jsonl").is_file());
-    assert!(!dir.join(EVENT_FILE).exists());
+    assert!(event_files(&dir).is_empty());
     let on = temp_dir("tensorboard-on");
     fit(&on, 1, true);
-    assert!(std::fs::metadata(on.join(EVENT_FILE)).is_ok_and(|m| m.len() > 100));
+    assert!(std::fs::metadata(the_event_file(&on)).is_ok_and(|m| m.len() > 100));
+    // Resumed with the switch off: the earlier session's file goes, not left to be shown as
+    // this run's.
+    fit(&on, 2, false);
+    assert!(event_files(&on).is_empty());
 }

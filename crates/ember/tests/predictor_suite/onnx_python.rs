@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 
 use burn::tensor::{Device, Tensor, TensorData};
 use ember::data::Dataset;
-use ember::data::preprocessing::StandardScaler;
+use ember::data::preprocessing::{MinMaxScaler, StandardScaler};
 use ember::model_file::{ModelFile, Scaler};
 use ember::models::FittedModel;
 use ember::models::kmeans::KMeansConfig;
@@ -260,6 +260,58 @@ fn onnxruntime_gives_the_predictors_answers_for_every_kind() {
         let name = format!("mlp classifier ({})", activation.name());
         check(&name, &standardised(&digits, classifier), &digits);
     }
+    // Several targets (linnerud's three), min-max scaling, no scaler, no hidden layer.
+    let linnerud = ember::data::load("linnerud").unwrap();
+    let several = LinearRegressionConfig::new()
+        .fit_dataset(&linnerud, &device)
+        .unwrap();
+    check(
+        "least squares, 3 targets",
+        &ModelFile::new(several.into(), None, &linnerud, None),
+        &linnerud,
+    );
+    let scaler = MinMaxScaler::fit(linnerud.x()).unwrap();
+    let scaled = linnerud
+        .clone()
+        .with_x(scaler.transform(linnerud.x()).unwrap())
+        .unwrap();
+    let wide = MlpRegressorConfig {
+        hidden: vec![4],
+        activation: Activation::Tanh,
+        train: quick(5),
+        run: RunOptions::quiet(),
+        ..Default::default()
+    }
+    .fit_dataset(&scaled, None, &device)
+    .unwrap();
+    let file = ModelFile::new(wide.into(), Some(Scaler::MinMax(scaler)), &linnerud, None);
+    check("mlp regressor, 3 targets, min-max", &file, &linnerud);
+    let flat = MlpClassifierConfig {
+        hidden: Vec::new(),
+        train: quick(3),
+        run: RunOptions::quiet(),
+        ..Default::default()
+    }
+    .fit_dataset(&iris, None, &device)
+    .unwrap();
+    check(
+        "mlp classifier, no hidden layer",
+        &ModelFile::new(flat.into(), None, &iris, None),
+        &iris,
+    );
+    let two = MlpClassifierConfig {
+        hidden: vec![8],
+        train: quick(3),
+        run: RunOptions::quiet(),
+        ..Default::default()
+    };
+    check(
+        "mlp classifier, 2 classes",
+        &standardised(&cancer, |d| {
+            two.fit_dataset(d, None, &device).unwrap().into()
+        }),
+        &cancer,
+    );
     // The model the embed example bundles, as it is on disk.
     let bundled = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
