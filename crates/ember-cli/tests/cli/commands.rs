@@ -164,8 +164,10 @@ fn eval_predict_and_inspect_agree_with_the_summary() {
     );
     let bytes = std::fs::read(&onnx).unwrap();
     assert!(bytes.windows(7).any(|w| w == b"Softmax") && both.is_file());
+    // A run directory whose model file is gone (its config is there).
     let empty = dir.join("no-model");
     std::fs::create_dir_all(&empty).unwrap();
+    std::fs::copy(run.join("config.toml"), empty.join("config.toml")).unwrap();
     let out = ember(&["export", arg(&empty), "--onnx", arg(&dir.join("x.onnx"))]);
     assert_ne!(out.code, 0);
     assert!(out.stderr.contains("model.ember"), "{}", out.stderr);
