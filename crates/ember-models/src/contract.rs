@@ -1,8 +1,14 @@
 //! The contract every model kind implements once: an [`Estimator`] (a config that validates into
 //! every problem at once and fits) and a [`Fitted`] model (its features, its raw outputs, its
 //! state for saving, its named tensors for export). Prediction, probabilities and scoring are
-//! derived here from the raw outputs and the model's [`Task`], so every caller — the
-//! [`FittedModel`], the Predictor, the CLI — goes through one path.
+//! derived here from the raw outputs and the model's [`Task`], so the [`FittedModel`], the
+//! Predictor and the CLI go through one path (each kind's own typed `predict` reads the same
+//! raw outputs).
+//!
+//! Adding a kind: its folder with a config (implementing [`Estimator`], e.g. with the crate's
+//! `estimator!` macro) and a fitted type implementing [`Fitted`]; one line in `kinds!`
+//! (`saved.rs`), which makes model files, the Predictor, export and ONNX work; for the CLI, one
+//! `ModelSpec` variant and one line in its `each_kind!` list.
 
 use std::borrow::Cow;
 use std::fmt::Debug;
