@@ -22,7 +22,10 @@ Cases (best of 3 runs each):
 - predict: serving an MLP 784-256-128-10 from a model file, class probabilities for one row
   (median latency) and for batches of 1,024 rows (throughput), ember's Predictor against
   PyTorch (torch.inference_mode) on 2 threads, with the same weights (ember's safetensors
-  export, read with pip's safetensors) and a check that both give the same probabilities.
+  export, read with pip's safetensors) and a check that both give the same probabilities;
+- linear_gd: one epoch of linear regression by SGD (batch 256, lr 0.01) on 1,000,000 x 100
+  float32, ember's training loop against PyTorch's nn.Linear loop and scikit-learn's
+  SGDRegressor (per sample), alternating, 2 threads: seconds (best and spread of 3), samples/s.
 The peers run with the machine's threads (set OMP_NUM_THREADS etc. to pin them).
 """
 import json
@@ -122,6 +125,49 @@ for epoch in range(3):
         opt.step()
     best = min(best, time.perf_counter() - start)
 print(json.dumps({"epoch_s": best, "version": torch.__version__}))
+"""
+
+TORCH_LINEAR_GD = """
+import json, sys, time
+import numpy as np, torch
+torch.set_num_threads(2)
+out = sys.argv[1]
+X = torch.from_numpy(np.fromfile(out + "/linear_gd_X.f32", dtype="<f4").reshape(1000000, 100))
+y = torch.from_numpy(np.fromfile(out + "/linear_gd_y.f32", dtype="<f4").reshape(1000000, 1))
+torch.manual_seed(0)
+model = torch.nn.Linear(100, 1)
+torch.nn.init.zeros_(model.weight); torch.nn.init.zeros_(model.bias)
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+loss_fn = torch.nn.MSELoss()
+start = time.perf_counter()
+perm = torch.randperm(1000000)
+total = 0.0
+for b in range(0, 1000000, 256):
+    idx = perm[b:b + 256]
+    opt.zero_grad()
+    loss = loss_fn(model(X[idx]), y[idx])
+    loss.backward()
+    opt.step()
+    total += loss.item() * len(idx)
+epoch = time.perf_counter() - start
+print(json.dumps({"epoch_s": epoch, "train_mse": total / 1000000, "version": torch.__version__}))
+"""
+
+SKLEARN_SGD = """
+import json, sys, time, warnings
+import numpy as np
+from sklearn.linear_model import SGDRegressor
+import sklearn
+out = sys.argv[1]
+X = np.fromfile(out + "/linear_gd_X.f32", dtype="<f4").reshape(1000000, 100)
+y = np.fromfile(out + "/linear_gd_y.f32", dtype="<f4")
+warnings.filterwarnings("ignore")
+model = SGDRegressor(max_iter=1, tol=None, learning_rate="constant", eta0=0.01, penalty=None, random_state=0)
+start = time.perf_counter()
+model.fit(X, y)
+epoch = time.perf_counter() - start
+mse = float(np.mean((model.predict(X) - y) ** 2))
+print(json.dumps({"epoch_s": epoch, "mse_after": mse, "version": sklearn.__version__}))
 """
 
 SKLEARN_MLP = """
@@ -271,6 +317,29 @@ def mlp_case(cargo_args):
     return 0
 
 
+def linear_gd_case(cargo_args):
+    ember, torch = alternate("linear_gd", TORCH_LINEAR_GD, cargo_args)
+    sklearn = [peer(SKLEARN_SGD, THREADS) for _ in range(REPEATS)]
+    n = ember[0]["n"]
+    print()
+    print(f"Linear regression by SGD, one epoch of {n:,} x 100 float32, batch 256, lr 0.01, 2 threads, best of {REPEATS} (spread)")
+    print("| implementation | epoch (s) | samples/s | ratio to the faster peer | training MSE over the epoch |")
+    print("|---|---|---|---|---|")
+    rows = [
+        ("ember `train` (flex, mimalloc)", [r["epoch_s"] for r in ember], ember[0]["train_mse"]),
+        ("ember, the whole `train` call (data copied in and hashed)", [r["call_s"] for r in ember], None),
+        (f"PyTorch {torch[0]['version']} `nn.Linear` loop", [r["epoch_s"] for r in torch], torch[0]["train_mse"]),
+        (f"scikit-learn {sklearn[0]['version']} `SGDRegressor` (per sample)", [r["epoch_s"] for r in sklearn], None),
+    ]
+    fastest_peer = min(min(rows[2][1]), min(rows[3][1]))
+    for name, times, mse in rows:
+        best = min(times)
+        cell = f"{mse:.5f}" if mse is not None else "-"
+        print(f"| {name} | {best:.3f} ({min(times):.3f}-{max(times):.3f}) | {n / best:,.0f} | {fastest_peer / best:.2f}x | {cell} |")
+    print(f"\nscikit-learn's MSE after its epoch: {sklearn[0]['mse_after']:.5f}")
+    return 0
+
+
 def convnet_case(cargo_args):
     ember, torch = alternate("convnet", TORCH_CONVNET, cargo_args)
     e = min(r["epoch_s"] for r in ember)
@@ -347,7 +416,8 @@ def predict_case(cargo_args):
     return 0 if diff < 1e-5 else 1
 
 
-CASES = {"ols": ols_case, "csv": csv_case, "mlp": mlp_case, "convnet": convnet_case, "predict": predict_case}
+CASES = {"ols": ols_case, "csv": csv_case, "mlp": mlp_case, "convnet": convnet_case, "predict": predict_case,
+         "linear_gd": linear_gd_case}
 
 
 def main():
