@@ -86,7 +86,10 @@ pub fn load_splits(spec: &DataSpec, task: Task, base: &Path) -> Result<Splits, D
 }
 
 /// A CSV file's columns as features only (no target), and the reader's notes.
-fn unlabelled(path: &Path, options: &CsvOptions) -> Result<(Dataset, Vec<String>), DataError> {
+pub(crate) fn unlabelled(
+    path: &Path,
+    options: &CsvOptions,
+) -> Result<(Dataset, Vec<String>), DataError> {
     let rows = read_features::<f64>(path, options)?;
     let n = rows.x.n_rows();
     let data =

@@ -7,7 +7,7 @@ use ember::data::csv::read_csv_with_notes;
 
 use super::input::{Input, align, reading_options};
 use super::open_run;
-use crate::data::{load_splits, options_for_task};
+use crate::data::{load_splits, options_for_task, unlabelled};
 use crate::error::RunError;
 use crate::report::{Metrics, evaluate};
 use crate::spec::Task;
@@ -28,7 +28,12 @@ pub fn eval(
             let path = input.path;
             let task = loaded.experiment.model.task();
             let options = options_for_task(&reading_options(&model, input, true)?, task);
-            let (set, notes) = read_csv_with_notes::<f64>(path, &options)?;
+            // A clustering that named no label column reads every column as a feature.
+            let (set, notes) = if task == Task::Clustering && options.targets.is_empty() {
+                unlabelled(path, &options)?
+            } else {
+                read_csv_with_notes::<f64>(path, &options)?
+            };
             for note in &notes {
                 eprintln!("ember: note: {note}");
             }

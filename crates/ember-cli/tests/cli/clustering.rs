@@ -39,6 +39,24 @@ fn a_csv_without_labels_is_clustered_on_every_column() {
     let inertia = metric(&s, "train", "inertia");
     assert!(inertia > 6.0 && inertia < 10.0, "{s}");
     assert!(metric(&s, "test", "silhouette") > 0.9, "{s}");
+    // eval on a file of its own, columns reordered: every column a feature, matched by name;
+    // the same file as training gives the training rows' inertia or more (it holds the test
+    // rows too), and the full file's inertia is the sum of the splits'.
+    let swapped: String = points()
+        .lines()
+        .map(|l| {
+            let (a, b) = l.split_once(',').unwrap();
+            format!("{b},{a}\n")
+        })
+        .collect();
+    std::fs::write(dir.join("swapped.csv"), swapped).unwrap();
+    let out = ember_in(&dir, &["eval", "run", "--data", "swapped.csv", "--json"]).expect(0);
+    let e: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let all = e["swapped.csv"]["inertia"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{e}"));
+    let split = metric(&s, "train", "inertia") + metric(&s, "test", "inertia");
+    assert!((all - split).abs() < 1e-9 * split, "{all} vs {split}");
 }
 
 #[test]
