@@ -303,7 +303,7 @@ pub trait Fitted: Debug + Send + Sync + Sized {
 
 /// What every fitted model derives from its raw outputs: the one prediction path.
 pub trait Predict {
-    /// The task, the number of outputs and the raw outputs (see [`Fitted`]).
+    /// The task and the number of outputs (see [`Fitted`]).
     fn parts(&self) -> (Task, usize);
     /// The raw outputs.
     fn raw(&self, x: Features<'_>) -> Result<Matrix, FitError>;
@@ -367,10 +367,7 @@ pub trait Predict {
                     &predicted,
                 )?)
             }
-            Task::Clustering => Ok(-out
-                .rows()
-                .map(|r| r.iter().copied().fold(f64::INFINITY, f64::min))
-                .sum::<f64>()),
+            Task::Clustering => Ok(-inertia(&out)),
         }
     }
 }
@@ -383,4 +380,12 @@ impl<M: Fitted> Predict for M {
     fn raw(&self, x: Features<'_>) -> Result<Matrix, FitError> {
         self.outputs(x)
     }
+}
+
+/// The sum over rows of the smallest squared distance: the inertia of a clustering.
+pub(crate) fn inertia(squared_distances: &Matrix) -> f64 {
+    squared_distances
+        .rows()
+        .map(|r| r.iter().copied().fold(f64::INFINITY, f64::min))
+        .sum()
 }

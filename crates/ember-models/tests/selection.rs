@@ -121,7 +121,22 @@ fn a_clustering_is_scored_by_minus_its_inertia_and_folds_are_checked() {
     };
     let cv = cross_val_score(&kmeans, &iris, &CrossValidation::new(3), &Device::flex())
         .expect("cross-validates");
-    assert!(cv.scores.iter().all(|s| *s < 0.0), "{cv:?}");
+    // KFold(3) in order: rows 0..50, 50..100, 100..150 are the test folds. Each score is minus
+    // the test rows' inertia under the centres fitted on the other rows.
+    for (fold, score) in cv.scores.iter().enumerate() {
+        let test: Vec<usize> = (fold * 50..(fold + 1) * 50).collect();
+        let train: Vec<usize> = (0..150).filter(|i| !test.contains(i)).collect();
+        let model = kmeans
+            .fit_dataset(&iris.select(&train), &Device::flex())
+            .expect("fits");
+        let expected = model.score(iris.select(&test).x()).expect("scores");
+        assert_eq!(
+            score.to_bits(),
+            expected.to_bits(),
+            "fold {fold}: {score} vs {expected}"
+        );
+        assert!(*score < 0.0);
+    }
     let err = cross_val_score(&kmeans, &iris, &CrossValidation::new(1), &Device::flex())
         .unwrap_err()
         .to_string();

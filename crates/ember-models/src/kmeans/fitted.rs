@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::KMeansConfig;
 use crate::FitError;
-use crate::contract::{Export, Features, Fitted, NamedTensor, Step, Task};
+use crate::contract::{Export, Features, Fitted, NamedTensor, Step, Task, inertia};
 
 /// A fitted k-means clustering. Made only by [`KMeansConfig::fit`] (or read from a model file).
 #[derive(Debug, Clone)]
@@ -105,11 +105,7 @@ impl KMeans {
 
     /// Minus the inertia of `x` against the centres (scikit-learn's `score`).
     pub fn score<T: Scalar>(&self, x: &Matrix<T>) -> Result<f64, FitError> {
-        let distances = self.squared_distances(x)?;
-        Ok(-distances
-            .rows()
-            .map(|r| r.iter().copied().fold(f64::INFINITY, f64::min))
-            .sum::<f64>())
+        Ok(-inertia(&self.squared_distances(x)?))
     }
 }
 
