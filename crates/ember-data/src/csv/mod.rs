@@ -30,12 +30,14 @@ mod layout;
 mod options;
 mod parse;
 mod records;
+mod stream;
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
 pub use options::{Column, CsvOptions, Decimal, Delimiter, Encoding, Header, Missing, TargetKind};
+pub use stream::{Chunk, ChunkLabels, Streamed, stream_csv, stream_csv_from};
 
 use crate::{DataError, Dataset, LabelEncoder, Matrix, Scalar};
 use blocks::{Block, BlockReader};
@@ -456,27 +458,20 @@ struct Parsed<T> {
     first_text: Option<Seen>,
 }
 
-/// Parses the first block and the rest of the file: this thread reads blocks and appends the
-/// parsed rows in file order while rayon's threads parse the blocks in between (this thread is
-/// not one of them: it only waits when nothing is ready), so reading,
-/// parsing and appending overlap.
-fn parse_all<T: Scalar>(
+/// Parses the first block and the rest of the file, handing each block's rows to `sink` in
+/// file order with the block's size in bytes: this thread reads blocks and runs the sink
+/// while rayon's threads parse the blocks in between (this thread is not one of them: it
+/// only waits when nothing is ready), so reading, parsing and consuming overlap, and at most a
+/// few blocks are in memory at once.
+pub(crate) fn parse_blocks<T: Scalar, E: From<DataError>>(
     reader: &mut BlockReader,
     first: Block,
     layout: &Layout,
     width: usize,
     dialect: Dialect,
-) -> Result<Parsed<T>, DataError> {
+    mut sink: impl FnMut(Rows<T>, usize) -> Result<(), E>,
+) -> Result<(), E> {
     let max_in_flight = rayon::current_num_threads() * 2;
-    let mut out = Parsed {
-        x: Vec::new(),
-        y: Vec::new(),
-        labels: Vec::new(),
-        ids: Vec::new(),
-        n_rows: 0,
-        first_number: None,
-        first_text: None,
-    };
     let (sender, receiver) =
         std::sync::mpsc::channel::<(usize, usize, Result<Rows<T>, DataError>)>();
     rayon::in_place_scope(|scope| {
@@ -496,7 +491,7 @@ fn parse_all<T: Scalar>(
                 scope.spawn(move |_| {
                     let skip_header = index == 0 && layout.header;
                     let rows = parse_block(layout, width, dialect, &block, skip_header);
-                    // The receiver lives until every block is appended or an error ends the read.
+                    // The receiver lives until every block is consumed or an error ends the read.
                     let _ = sender.send((index, block.bytes.len(), rows));
                 });
                 spawned += 1;
@@ -505,13 +500,13 @@ fn parse_all<T: Scalar>(
             if appended == spawned {
                 return Ok(());
             }
-            // Append, in file order, every block that is ready.
+            // Consume, in file order, every block that is ready.
             while let Some(entry) = done.first_entry() {
                 if *entry.key() != appended {
                     break;
                 }
                 let (bytes, rows) = entry.remove();
-                append(&mut out, rows?, bytes, reader.size, layout);
+                sink(rows?, bytes)?;
                 appended += 1;
             }
             if appended < spawned && !done.contains_key(&appended) {
@@ -522,6 +517,30 @@ fn parse_all<T: Scalar>(
                 done.insert(index, (bytes, rows));
             }
         }
+    })
+}
+
+/// Every block's rows appended, in file order.
+fn parse_all<T: Scalar>(
+    reader: &mut BlockReader,
+    first: Block,
+    layout: &Layout,
+    width: usize,
+    dialect: Dialect,
+) -> Result<Parsed<T>, DataError> {
+    let mut out = Parsed {
+        x: Vec::new(),
+        y: Vec::new(),
+        labels: Vec::new(),
+        ids: Vec::new(),
+        n_rows: 0,
+        first_number: None,
+        first_text: None,
+    };
+    let size = reader.size;
+    parse_blocks(reader, first, layout, width, dialect, |rows, bytes| {
+        append(&mut out, rows, bytes, size, layout);
+        Ok::<(), DataError>(())
     })?;
     Ok(out)
 }
