@@ -265,19 +265,21 @@ pub(crate) fn singular_values(a: &Mat<f64>) -> Result<Vec<f64>, FitError> {
     Ok(s)
 }
 
-/// numpy's `matrix_rank` of `a`.
-fn rank(a: &Mat<f64>) -> Result<usize, FitError> {
+/// numpy's `matrix_rank` of a matrix of `n_rows` rows whose singular values are those of `a`
+/// (the data, or its triangular factor).
+fn rank(a: &Mat<f64>, n_rows: usize) -> Result<usize, FitError> {
     let s = singular_values(a)?;
     let hi = s.first().copied().unwrap_or(0.0);
-    let tol = hi * a.nrows().max(a.ncols()) as f64 * f64::EPSILON;
+    let tol = hi * n_rows.max(a.ncols()) as f64 * f64::EPSILON;
     Ok(s.iter().filter(|&&v| v > tol).count())
 }
 
 /// The columns that add to the rank of those before them, in order (a column that is a
-/// combination of earlier ones is not identified, as R's `lm` reports it).
-pub(crate) fn identified_columns(design: &Mat<f64>) -> Result<Vec<usize>, FitError> {
+/// combination of earlier ones is not identified, as R's `lm` reports it). `design` is the
+/// design of `n_rows` rows, or its triangular factor.
+pub(crate) fn identified_columns(design: &Mat<f64>, n_rows: usize) -> Result<Vec<usize>, FitError> {
     let p = design.ncols();
-    if rank(design)? == p {
+    if rank(design, n_rows)? == p {
         return Ok((0..p).collect());
     }
     let mut kept = Vec::new();
@@ -285,7 +287,7 @@ pub(crate) fn identified_columns(design: &Mat<f64>) -> Result<Vec<usize>, FitErr
         let mut trial = kept.clone();
         trial.push(j);
         let sub = Mat::from_fn(design.nrows(), trial.len(), |i, c| design[(i, trial[c])]);
-        if rank(&sub)? == trial.len() {
+        if rank(&sub, n_rows)? == trial.len() {
             kept = trial;
         }
     }

@@ -11,7 +11,7 @@ use burn::tensor::Device;
 use ember_data::bundled::{AnscombeSeries, anscombe, diabetes, linnerud, seed_line_numpy42};
 use ember_data::{Dataset, Matrix};
 use ember_models::FitError;
-use ember_models::linear::{LinearRegression, LinearRegressionConfig, Solver};
+use ember_models::linear::{LeastSquaresState, LinearRegression, LinearRegressionConfig, Solver};
 
 fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / b.abs().max(1e-300)
@@ -333,14 +333,14 @@ fn polynomial(degree: usize) -> Result<Dataset, ember_data::DataError> {
     Dataset::new(Matrix::from_rows(&rows)?, Matrix::column(y))
 }
 
-#[test]
-fn ill_conditioned_polynomial_matches_high_precision_reference()
--> Result<(), Box<dyn std::error::Error>> {
+/// The exact least-squares solutions of [`polynomial`]'s designs of degree 8 and 9: degree,
+/// intercept, coefficients and the relative error the accurate paths reach.
+fn polynomial_references() -> [(usize, f64, &'static [f64], f64); 2] {
     // Reference: the exact least-squares solution of the same f64 design, solved with mpmath at
     // 80 digits (normal equations of [1, X]). The centred design has condition number 2.4e9
     // (degree 8) and 4.5e10 (degree 9); numpy.linalg.lstsq is off by 3.6e-9 and 5.5e-8
     // relative, and scikit-learn 1.9.1's LinearRegression by far more.
-    let cases: [(usize, f64, &[f64], f64); 2] = [
+    [
         (
             8,
             -1697.2631668901718,
@@ -372,7 +372,13 @@ fn ill_conditioned_polynomial_matches_high_precision_reference()
             ],
             1e-6,
         ),
-    ];
+    ]
+}
+
+#[test]
+fn ill_conditioned_polynomial_matches_high_precision_reference()
+-> Result<(), Box<dyn std::error::Error>> {
+    let cases = polynomial_references();
     for (degree, intercept, coef, tol) in cases {
         let data = polynomial(degree)?;
         // Auto must notice the conditioning and take the accurate path even when asked to be fast.
@@ -388,6 +394,68 @@ fn ill_conditioned_polynomial_matches_high_precision_reference()
             rel(model.intercept()[0], intercept) < tol,
             "degree {degree} intercept"
         );
+    }
+    Ok(())
+}
+
+/// Eight shards of uneven size, each folded into its own state, merged in a tree.
+fn merged_shards(data: &Dataset, fit_intercept: bool) -> Result<LeastSquaresState, FitError> {
+    let n = data.n_samples();
+    let cuts = [0, 1, n / 9, n / 4, n / 3, n / 2, n / 2 + 3, 3 * n / 4, n];
+    let mut states = cuts
+        .windows(2)
+        .map(|w| {
+            let rows: Vec<usize> = (w[0]..w[1]).collect();
+            let shard = data.select(&rows);
+            LeastSquaresState::of(shard.x(), shard.y(), fit_intercept)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    while states.len() > 1 {
+        let right = states.split_off(states.len() / 2);
+        for (left, right) in states.iter_mut().zip(&right) {
+            left.merge(right)?;
+        }
+    }
+    Ok(states.remove(0))
+}
+
+#[test]
+fn merged_shards_of_the_ill_conditioned_polynomial_match_the_high_precision_reference()
+-> Result<(), Box<dyn std::error::Error>> {
+    for (degree, intercept, coef, tol) in polynomial_references() {
+        let data = polynomial(degree)?;
+        let model =
+            merged_shards(&data, true)?.fit(&LinearRegressionConfig::new(), &Device::flex())?;
+        assert_close(
+            model.coef().as_slice(),
+            coef,
+            tol,
+            &format!("degree {degree} merged coef"),
+        );
+        assert!(
+            rel(model.intercept()[0], intercept) < tol,
+            "degree {degree} merged intercept"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn ridge_from_merged_shards_matches_the_in_memory_ridge() -> Result<(), Box<dyn std::error::Error>>
+{
+    let data = diabetes(true)?;
+    let state = merged_shards(&data, true)?;
+    for alpha in [0.1, 1.0, 100.0] {
+        let config = LinearRegressionConfig::new().with_alpha(alpha);
+        let streamed = state.fit(&config, &Device::flex())?;
+        let in_memory = fit(config.with_solver(Solver::Lstsq), &data)?;
+        assert_close(
+            streamed.coef().as_slice(),
+            in_memory.coef().as_slice(),
+            1e-10,
+            "ridge coef",
+        );
+        assert!(rel(streamed.intercept()[0], 152.133484162896) < 1e-12);
     }
     Ok(())
 }

@@ -165,12 +165,12 @@ fn diabetes_ols_matches_statsmodels() {
     close("AIC", s.aic, 4793.985724247039);
     close("BIC", s.bic, 4838.990132949893);
     close("cond", s.condition_number, 227.22480485484775);
-    close("DW", s.durbin_watson, 2.0285432192544275);
+    close("DW", s.durbin_watson.unwrap(), 2.0285432192544275);
     close("scale", s.scale, 2932.6816372003336);
-    close("JB", s.jarque_bera, 1.403755375412169);
-    close("JB p", s.jarque_bera_pvalue, 0.49565374653196514);
-    close("skew", s.skew, 0.016533573714359096);
-    close("kurtosis", s.kurtosis, 2.7259040768352714);
+    close("JB", s.jarque_bera.unwrap(), 1.403755375412169);
+    close("JB p", s.jarque_bera_pvalue.unwrap(), 0.49565374653196514);
+    close("skew", s.skew.unwrap(), 0.016533573714359096);
+    close("kurtosis", s.kurtosis.unwrap(), 2.7259040768352714);
     assert_eq!(
         (s.df_resid, s.df_model, s.rank, s.n_obs),
         (431.0, 10.0, 11, 442)

@@ -141,7 +141,7 @@ fn lstsq(x: &Matrix, y: &Matrix, centre: &Centre, alpha: f64) -> Result<Mat<f64>
 
 /// `argmin ‖A w − B‖² + alpha ‖w‖²` through the SVD of `A`, minimum-norm when `alpha = 0`;
 /// singular values below `eps · max(n, d) · σ_max` count as zero (numpy's `lstsq` default).
-fn svd_solve(
+pub(super) fn svd_solve(
     a: MatRef<'_, f64>,
     b: MatRef<'_, f64>,
     max_dim: usize,

@@ -6,15 +6,16 @@
 use std::fmt;
 
 use ember_data::Matrix;
-use faer::Mat;
+use faer::linalg::triangular_solve::solve_upper_triangular_in_place;
+use faer::{Mat, Par};
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
 
-use super::LinearRegression;
+use super::{LeastSquaresState, LinearRegression};
 use crate::FitError;
 use crate::inference::{
-    Coefficient, CovType, Estimate, InferenceOptions, Reference, cell, design, identified_columns,
-    names, singular_values, write_pairs, write_table,
+    Coefficient, CovType, Estimate, InferenceOptions, Reference, cell, identified_columns, names,
+    singular_values, write_pairs, write_table,
 };
 
 /// What statsmodels' OLS summary reports, for one target.
@@ -69,16 +70,17 @@ pub struct OlsSummary {
     pub scale: f64,
     /// Largest over smallest singular value of the design (infinite when rank-deficient).
     pub condition_number: f64,
-    /// Durbin–Watson statistic of the residuals.
-    pub durbin_watson: f64,
+    /// Durbin–Watson statistic of the residuals (this and the four after it: `None` when
+    /// the summary came from a [`LeastSquaresState`] without its [`ResidualPass`]).
+    pub durbin_watson: Option<f64>,
     /// Skewness of the residuals.
-    pub skew: f64,
+    pub skew: Option<f64>,
     /// Kurtosis of the residuals (3 for a normal distribution).
-    pub kurtosis: f64,
+    pub kurtosis: Option<f64>,
     /// Jarque–Bera normality statistic.
-    pub jarque_bera: f64,
+    pub jarque_bera: Option<f64>,
     /// Its p-value (χ² with 2 degrees of freedom).
-    pub jarque_bera_pvalue: f64,
+    pub jarque_bera_pvalue: Option<f64>,
     /// One row per coefficient, `const` first when there is an intercept.
     pub coefficients: Vec<Coefficient>,
     /// Names of the coefficients the design does not identify.
@@ -121,7 +123,9 @@ pub struct PredictionInterval {
 impl LinearRegression {
     /// The statsmodels-style summary of this least-squares fit on the data `x`, `y` it was fitted
     /// on (one target). Coefficients whose column is a combination of earlier columns are
-    /// reported as not identified, and the others are estimated without them.
+    /// reported as not identified, and the others are estimated without them. The same
+    /// numbers as a [`LeastSquaresState`] of the rows and its [`ResidualPass`] over them: this
+    /// is that path, on data in memory.
     ///
     /// ```
     /// use burn::tensor::Device;
@@ -144,25 +148,12 @@ impl LinearRegression {
         y: &Matrix,
         options: &InferenceOptions,
     ) -> Result<OlsSummary, FitError> {
-        let invalid = |field: &str, message: String| FitError::InvalidConfig {
-            field: field.into(),
-            message,
-        };
         if self.config().alpha != 0.0 {
             return Err(invalid(
                 "alpha",
                 format!(
                     "inference is for ordinary least squares; this model is ridge (alpha = {})",
                     self.config().alpha
-                ),
-            ));
-        }
-        if !(options.alpha > 0.0 && options.alpha < 1.0) {
-            return Err(invalid(
-                "alpha",
-                format!(
-                    "the interval's alpha must be in (0, 1), got {}",
-                    options.alpha
                 ),
             ));
         }
@@ -182,79 +173,400 @@ impl LinearRegression {
                 ),
             ));
         }
-        let intercept = self.config().fit_intercept;
-        let names = names(intercept, x.n_cols(), &options.feature_names);
-        let design = design(x, intercept);
-        let y = y.as_slice();
-        let n = x.n_rows();
-        let s_full = singular_values(&design)?;
-        let condition_number = match (s_full.first(), s_full.last()) {
-            (Some(&hi), Some(&lo)) if lo > 0.0 => hi / lo,
-            _ => f64::INFINITY,
-        };
-        let kept = identified_columns(&design)?;
-        let reduced = Mat::from_fn(n, kept.len(), |i, j| design[(i, kept[j])]);
-        let fit = Solved::new(&reduced, y)?;
-        let rank = kept.len();
-        if n <= rank {
+        let state = LeastSquaresState::of(x, y, self.config().fit_intercept)?;
+        let mut pass = state.residual_pass(options)?;
+        pass.update(x, y)?;
+        pass.finish()
+    }
+}
+
+impl LeastSquaresState {
+    /// What statsmodels' OLS summary reports that the state determines (one target):
+    /// coefficients, classical standard errors, tests and intervals, R², adjusted R², F,
+    /// log-likelihood, AIC, BIC and the condition number. The residual diagnostics
+    /// (Durbin–Watson, Jarque–Bera, skew, kurtosis) and robust covariances need the residual of
+    /// every row: [`residual_pass`](Self::residual_pass) gives them from a second pass; here
+    /// they are `None`, and the printed summary says they were skipped.
+    ///
+    /// ```
+    /// use ember_models::inference::InferenceOptions;
+    /// use ember_models::linear::LeastSquaresState;
+    /// let data = ember_data::load("diabetes")?;
+    /// let state = LeastSquaresState::of(data.x(), data.y(), true)?;
+    /// let s = state.summary(&InferenceOptions::default())?;
+    /// assert!((s.r_squared - 0.5177484222203498).abs() < 1e-12);       // statsmodels 0.15
+    /// assert_eq!(s.durbin_watson, None);
+    /// assert!(s.to_string().contains("skipped"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn summary(&self, options: &InferenceOptions) -> Result<OlsSummary, FitError> {
+        if options.cov_type != CovType::Nonrobust {
             return Err(invalid(
-                "x",
+                "cov_type",
                 format!(
-                    "{n} observations leave no residual degrees of freedom for {rank} coefficients"
+                    "{:?} standard errors need every row's residual: use residual_pass for a second pass over the data",
+                    options.cov_type
+                )
+                .to_lowercase(),
+            ));
+        }
+        let core = Core::new(self, options)?;
+        let cov = core.classical_cov();
+        core.assemble(cov, None, options)
+    }
+
+    /// A second pass over the same rows, in the same order, for everything
+    /// [`summary`](Self::summary) leaves out: feed it every chunk with
+    /// [`ResidualPass::update`], then [`ResidualPass::finish`].
+    ///
+    /// ```
+    /// use ember_models::inference::{CovType, InferenceOptions};
+    /// use ember_models::linear::LeastSquaresState;
+    /// let data = ember_data::load("diabetes")?;
+    /// let state = LeastSquaresState::of(data.x(), data.y(), true)?;
+    /// let mut pass = state.residual_pass(&InferenceOptions { cov_type: CovType::Hc3, ..Default::default() })?;
+    /// pass.update(data.x(), data.y())?;
+    /// let s = pass.finish()?;
+    /// assert!((s.durbin_watson.unwrap() - 2.0285432192544275).abs() < 1e-9);   // statsmodels 0.15
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn residual_pass(&self, options: &InferenceOptions) -> Result<ResidualPass, FitError> {
+        let core = Core::new(self, options)?;
+        let q = core.kept.len();
+        Ok(ResidualPass {
+            r_inv: core.r_inv(),
+            core,
+            options: options.clone(),
+            rows: 0,
+            moments: Moments::default(),
+            squared_steps: 0.0,
+            last: None,
+            meat: vec![0.0; q * q],
+        })
+    }
+}
+
+/// The second pass of a streamed least-squares summary: every row's residual, for the
+/// residual diagnostics and robust standard errors.
+#[derive(Debug, Clone)]
+pub struct ResidualPass {
+    core: Core,
+    options: InferenceOptions,
+    /// `R⁻¹` of the identified columns, `q × q` row-major: leverages are `‖R⁻ᵀ z‖²`.
+    r_inv: Vec<f64>,
+    rows: usize,
+    moments: Moments,
+    /// `Σ (eᵢ − eᵢ₋₁)²`, across chunks.
+    squared_steps: f64,
+    last: Option<f64>,
+    /// `Σ ωᵢ zᵢ zᵢᵀ` for the robust covariance asked for.
+    meat: Vec<f64>,
+}
+
+impl ResidualPass {
+    /// The residuals of the rows of `x`, `y` (the next rows of the data the state was fitted
+    /// on, in order).
+    pub fn update(&mut self, x: &Matrix, y: &Matrix) -> Result<(), FitError> {
+        let c = &self.core;
+        let d = c.n_features;
+        if x.n_cols() != d || y.n_cols() != 1 || y.n_rows() != x.n_rows() {
+            return Err(invalid(
+                "y",
+                format!(
+                    "the residual pass takes {d} features and one target per row; got X {} × {}, y {} × {}",
+                    x.n_rows(),
+                    x.n_cols(),
+                    y.n_rows(),
+                    y.n_cols()
                 ),
             ));
         }
-        let df_resid = (n - rank) as f64;
-        let k_const = usize::from(intercept);
+        let q = c.kept.len();
+        let robust = self.options.cov_type != CovType::Nonrobust;
+        let mut residuals = Vec::with_capacity(x.n_rows());
+        let mut z = vec![0.0; q];
+        for i in 0..x.n_rows() {
+            let row = x.row(i);
+            for (zj, &col) in z.iter_mut().zip(&c.kept) {
+                *zj = c.design_value(row, col);
+            }
+            let e = y.get(i, 0) - z.iter().zip(&c.params).map(|(a, b)| a * b).sum::<f64>();
+            if let Some(previous) = self.last {
+                self.squared_steps += (e - previous) * (e - previous);
+            }
+            self.last = Some(e);
+            residuals.push(e);
+            if robust {
+                let omega = self.weight(e, &z);
+                for a in 0..q {
+                    let za = z[a] * omega;
+                    for b in 0..q {
+                        self.meat[a * q + b] += za * z[b];
+                    }
+                }
+            }
+        }
+        self.rows += x.n_rows();
+        self.moments.merge(&Moments::of(&residuals));
+        Ok(())
+    }
+
+    /// The robust weight of a row with residual `e` and design values `z`.
+    fn weight(&self, e: f64, z: &[f64]) -> f64 {
+        let e2 = e * e;
+        let leverage = || {
+            let q = z.len();
+            (0..q)
+                .map(|col| {
+                    let u: f64 = (0..=col).map(|a| self.r_inv[a * q + col] * z[a]).sum();
+                    u * u
+                })
+                .sum::<f64>()
+        };
+        match self.options.cov_type {
+            CovType::Nonrobust | CovType::Hc0 | CovType::Hc1 => e2,
+            CovType::Hc2 => e2 / (1.0 - leverage()),
+            CovType::Hc3 => e2 / (1.0 - leverage()).powi(2),
+        }
+    }
+
+    /// The full summary: every row must have been passed.
+    pub fn finish(self) -> Result<OlsSummary, FitError> {
+        let c = &self.core;
+        if self.rows != c.n {
+            return Err(invalid(
+                "residual_pass",
+                format!(
+                    "the state has {} rows, the residual pass saw {}: pass every row, once",
+                    c.n, self.rows
+                ),
+            ));
+        }
+        let cov = if self.options.cov_type == CovType::Nonrobust {
+            c.classical_cov()
+        } else {
+            c.robust_cov(&self.meat, self.options.cov_type)
+        };
+        let (skew, kurtosis) = self.moments.skew_kurtosis();
+        let diagnostics = Diagnostics {
+            durbin_watson: self.squared_steps / c.ssr,
+            skew,
+            kurtosis,
+        };
+        c.assemble(cov, Some(diagnostics), &self.options)
+    }
+}
+
+/// What the residuals of every row tell.
+struct Diagnostics {
+    durbin_watson: f64,
+    skew: f64,
+    kurtosis: f64,
+}
+
+/// What a summary needs that the triangular factor determines, for the identified columns of
+/// the design (`const` = column 0 with an intercept).
+#[derive(Debug, Clone)]
+struct Core {
+    n: usize,
+    n_features: usize,
+    intercept: bool,
+    names: Vec<String>,
+    kept: Vec<usize>,
+    params: Vec<f64>,
+    /// The factor of the identified columns, `q × q` upper triangular.
+    r_kept: Mat<f64>,
+    ssr: f64,
+    /// Total sum of squares (about the mean with an intercept, else about 0, as statsmodels).
+    tss: f64,
+    condition_number: f64,
+}
+
+impl Core {
+    fn new(state: &LeastSquaresState, options: &InferenceOptions) -> Result<Self, FitError> {
+        state.check()?;
+        if !(options.alpha > 0.0 && options.alpha < 1.0) {
+            return Err(invalid(
+                "alpha",
+                format!(
+                    "the interval's alpha must be in (0, 1), got {}",
+                    options.alpha
+                ),
+            ));
+        }
+        if state.n_targets() != 1 {
+            return Err(invalid(
+                "y",
+                format!(
+                    "inference takes one target; the state has {}",
+                    state.n_targets()
+                ),
+            ));
+        }
+        let intercept = state.fit_intercept();
+        let d = state.n_features();
+        let pa = usize::from(intercept) + d;
+        let n = usize::try_from(state.n_rows()).unwrap_or(usize::MAX);
+        let r = state.factor_of_data();
+        let design = r.submatrix(0, 0, pa, pa).to_owned();
+        let s = singular_values(&design)?;
+        let condition_number = match (s.first(), s.last()) {
+            (Some(&hi), Some(&lo)) if lo > 0.0 => hi / lo,
+            _ => f64::INFINITY,
+        };
+        let kept = identified_columns(&design, n)?;
+        let q = kept.len();
+        if n <= q {
+            return Err(invalid(
+                "x",
+                format!(
+                    "{n} observations leave no residual degrees of freedom for {q} coefficients"
+                ),
+            ));
+        }
+        // The factor of [design[:, kept] | y] from R's columns (a QR of columns of R is the
+        // factor of those columns of the data).
+        let chosen = Mat::from_fn(pa + 1, q + 1, |i, j| {
+            r[(i, if j < q { kept[j] } else { pa })]
+        });
+        let factor = chosen.qr().thin_R().to_owned();
+        let r_kept = factor.submatrix(0, 0, q, q).to_owned();
+        let mut params = factor.submatrix(0, q, q, 1).to_owned();
+        solve_upper_triangular_in_place(r_kept.as_ref(), params.as_mut(), Par::Seq);
+        let ssr = factor[(q, q)] * factor[(q, q)];
+        let first = usize::from(intercept);
+        let tss = (first..=pa).map(|i| r[(i, pa)] * r[(i, pa)]).sum();
+        let given = if options.feature_names.is_empty() {
+            state.feature_names()
+        } else {
+            &options.feature_names
+        };
+        Ok(Self {
+            n,
+            n_features: d,
+            intercept,
+            names: names(intercept, d, given),
+            kept,
+            params: (0..q).map(|j| params[(j, 0)]).collect(),
+            r_kept,
+            ssr,
+            tss,
+            condition_number,
+        })
+    }
+
+    /// Column `col` of the design at a row of features.
+    fn design_value(&self, row: &[f64], col: usize) -> f64 {
+        match (self.intercept, col) {
+            (true, 0) => 1.0,
+            (true, c) => row[c - 1],
+            (false, c) => row[c],
+        }
+    }
+
+    /// `R⁻¹` of the identified columns, row-major.
+    fn r_inv(&self) -> Vec<f64> {
+        let q = self.kept.len();
+        let mut inv = Mat::<f64>::identity(q, q);
+        solve_upper_triangular_in_place(self.r_kept.as_ref(), inv.as_mut(), Par::Seq);
+        (0..q * q).map(|k| inv[(k / q, k % q)]).collect()
+    }
+
+    /// `(XᵀX)⁻¹ = R⁻¹ R⁻ᵀ`, row-major.
+    fn xtx_inv(&self) -> Vec<f64> {
+        let q = self.kept.len();
+        let inv = self.r_inv();
+        let mut out = vec![0.0; q * q];
+        for a in 0..q {
+            for b in 0..q {
+                out[a * q + b] = (a.max(b)..q).map(|c| inv[a * q + c] * inv[b * q + c]).sum();
+            }
+        }
+        out
+    }
+
+    fn df_resid(&self) -> f64 {
+        (self.n - self.kept.len()) as f64
+    }
+
+    /// `σ² (XᵀX)⁻¹`.
+    fn classical_cov(&self) -> Vec<f64> {
+        let scale = self.ssr / self.df_resid();
+        self.xtx_inv().into_iter().map(|v| v * scale).collect()
+    }
+
+    /// `(XᵀX)⁻¹ meat (XᵀX)⁻¹`, scaled by `n / df_resid` for HC1.
+    fn robust_cov(&self, meat: &[f64], cov_type: CovType) -> Vec<f64> {
+        let q = self.kept.len();
+        let bread = self.xtx_inv();
+        let product = |l: &[f64], r: &[f64]| {
+            let mut out = vec![0.0; q * q];
+            for a in 0..q {
+                for b in 0..q {
+                    out[a * q + b] = (0..q).map(|c| l[a * q + c] * r[c * q + b]).sum();
+                }
+            }
+            out
+        };
+        let mut cov = product(&product(&bread, meat), &bread);
+        if cov_type == CovType::Hc1 {
+            let factor = self.n as f64 / self.df_resid();
+            cov.iter_mut().for_each(|v| *v *= factor);
+        }
+        cov
+    }
+
+    /// The summary from the coefficients' covariance and, when a residual pass ran, its
+    /// diagnostics.
+    fn assemble(
+        &self,
+        cov: Vec<f64>,
+        diagnostics: Option<Diagnostics>,
+        options: &InferenceOptions,
+    ) -> Result<OlsSummary, FitError> {
+        let (n, rank) = (self.n, self.kept.len());
+        let df_resid = self.df_resid();
+        let k_const = usize::from(self.intercept);
         let df_model = (rank - k_const) as f64;
-        let ssr: f64 = fit.residuals.iter().map(|e| e * e).sum();
-        let scale = ssr / df_resid;
-        let cov = fit.covariance(options.cov_type, scale, df_resid);
+        let scale = self.ssr / df_resid;
         let use_t = options
             .use_t
             .unwrap_or(options.cov_type == CovType::Nonrobust);
         let reference = Reference::new(use_t, df_resid)?;
-        let mut coefficients: Vec<Coefficient> = names
+        let mut coefficients: Vec<Coefficient> = self
+            .names
             .iter()
             .map(|name| Coefficient {
                 name: name.clone(),
                 estimate: None,
             })
             .collect();
-        for (j, &col) in kept.iter().enumerate() {
+        for (j, &col) in self.kept.iter().enumerate() {
             let se = cov[j * rank + j].sqrt();
             coefficients[col].estimate =
-                Some(Estimate::new(fit.params[j], se, &reference, options.alpha));
+                Some(Estimate::new(self.params[j], se, &reference, options.alpha));
         }
         let not_identified = coefficients
             .iter()
             .filter(|c| c.estimate.is_none())
             .map(|c| c.name.clone())
             .collect();
-
-        let mean = y.iter().sum::<f64>() / n as f64;
-        let tss: f64 = if intercept {
-            y.iter().map(|v| (v - mean) * (v - mean)).sum()
-        } else {
-            y.iter().map(|v| v * v).sum()
-        };
-        let r_squared = 1.0 - ssr / tss;
+        let r_squared = 1.0 - self.ssr / self.tss;
         let adj_r_squared = 1.0 - (n - k_const) as f64 / df_resid * (1.0 - r_squared);
         let slopes: Vec<usize> = (0..rank)
-            .filter(|&j| !(intercept && kept[j] == 0))
+            .filter(|&j| !(self.intercept && self.kept[j] == 0))
             .collect();
-        let f_statistic = wald_f(&fit.params, &cov, rank, &slopes)?;
+        let f_statistic = wald_f(&self.params, &cov, rank, &slopes)?;
         let f_pvalue = FisherSnedecor::new(slopes.len() as f64, df_resid)
             .map(|d| d.sf(f_statistic))
             .unwrap_or(f64::NAN);
         let nf = n as f64;
         let log_likelihood =
-            -nf / 2.0 * ((2.0 * std::f64::consts::PI).ln() + (ssr / nf).ln() + 1.0);
+            -nf / 2.0 * ((2.0 * std::f64::consts::PI).ln() + (self.ssr / nf).ln() + 1.0);
         let k = df_model + k_const as f64;
-        let (skew, kurtosis) = moments(&fit.residuals);
-        let jarque_bera = nf / 6.0 * (skew * skew + (kurtosis - 3.0).powi(2) / 4.0);
-        let e = &fit.residuals;
-        let durbin_watson = e.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum::<f64>() / ssr;
+        let jarque_bera = diagnostics
+            .as_ref()
+            .map(|d| nf / 6.0 * (d.skew * d.skew + (d.kurtosis - 3.0).powi(2) / 4.0));
         Ok(OlsSummary {
             dep_variable: options.dep_variable(),
             n_obs: n,
@@ -272,23 +584,29 @@ impl LinearRegression {
             aic: -2.0 * log_likelihood + 2.0 * k,
             bic: -2.0 * log_likelihood + nf.ln() * k,
             scale,
-            condition_number,
-            durbin_watson,
-            skew,
-            kurtosis,
+            condition_number: self.condition_number,
+            durbin_watson: diagnostics.as_ref().map(|d| d.durbin_watson),
+            skew: diagnostics.as_ref().map(|d| d.skew),
+            kurtosis: diagnostics.as_ref().map(|d| d.kurtosis),
             jarque_bera,
-            jarque_bera_pvalue: ChiSquared::new(2.0)
-                .map(|d| d.sf(jarque_bera))
-                .unwrap_or(f64::NAN),
+            jarque_bera_pvalue: jarque_bera
+                .map(|jb| ChiSquared::new(2.0).map(|d| d.sf(jb)).unwrap_or(f64::NAN)),
             coefficients,
             not_identified,
             fitted: Fitted {
-                fit_intercept: intercept,
-                kept,
-                params: fit.params,
+                fit_intercept: self.intercept,
+                kept: self.kept.clone(),
+                params: self.params.clone(),
                 cov,
             },
         })
+    }
+}
+
+fn invalid(field: &str, message: String) -> FitError {
+    FitError::InvalidConfig {
+        field: field.into(),
+        message,
     }
 }
 
@@ -381,15 +699,30 @@ impl fmt::Display for OlsSummary {
         write_pairs(
             f,
             &[
-                ("Durbin-Watson:", format!("{:.3}", self.durbin_watson)),
-                ("Jarque-Bera (JB):", format!("{:.3}", self.jarque_bera)),
-                ("Skew:", format!("{:.3}", self.skew)),
-                ("Prob(JB):", cell(self.jarque_bera_pvalue, 10, 3)),
-                ("Kurtosis:", format!("{:.3}", self.kurtosis)),
+                (
+                    "Durbin-Watson:",
+                    optional(self.durbin_watson, |v| format!("{v:.3}")),
+                ),
+                (
+                    "Jarque-Bera (JB):",
+                    optional(self.jarque_bera, |v| format!("{v:.3}")),
+                ),
+                ("Skew:", optional(self.skew, |v| format!("{v:.3}"))),
+                (
+                    "Prob(JB):",
+                    optional(self.jarque_bera_pvalue, |v| cell(v, 10, 3)),
+                ),
+                ("Kurtosis:", optional(self.kurtosis, |v| format!("{v:.3}"))),
                 ("Cond. No.", cell(self.condition_number, 10, 3)),
             ],
         )?;
         write!(f, "{}", "=".repeat(width))?;
+        if self.durbin_watson.is_none() {
+            write!(
+                f,
+                "\nResidual diagnostics (Durbin-Watson, Jarque-Bera, skew, kurtosis) skipped: they need a second pass over the data"
+            )?;
+        }
         if !self.not_identified.is_empty() {
             write!(
                 f,
@@ -401,97 +734,9 @@ impl fmt::Display for OlsSummary {
     }
 }
 
-/// Least squares on a full-rank design through its SVD: estimates, residuals, leverages and
-/// `(XᵀX)⁻¹`.
-struct Solved {
-    params: Vec<f64>,
-    residuals: Vec<f64>,
-    leverage: Vec<f64>,
-    /// `(XᵀX)⁻¹`, row-major.
-    xtx_inv: Vec<f64>,
-    /// The design, kept for the robust sandwich.
-    design: Mat<f64>,
-}
-
-impl Solved {
-    fn new(design: &Mat<f64>, y: &[f64]) -> Result<Self, FitError> {
-        let (n, k) = (design.nrows(), design.ncols());
-        let svd = design
-            .thin_svd()
-            .map_err(|e| FitError::LinearAlgebra(format!("SVD did not converge: {e:?}")))?;
-        let (u, s, v) = (svd.U(), svd.S().column_vector(), svd.V());
-        let uty: Vec<f64> = (0..k)
-            .map(|a| (0..n).map(|i| u[(i, a)] * y[i]).sum::<f64>() / s[a])
-            .collect();
-        let params: Vec<f64> = (0..k)
-            .map(|j| (0..k).map(|a| v[(j, a)] * uty[a]).sum())
-            .collect();
-        let residuals = (0..n)
-            .map(|i| y[i] - (0..k).map(|j| design[(i, j)] * params[j]).sum::<f64>())
-            .collect();
-        let leverage = (0..n)
-            .map(|i| (0..k).map(|a| u[(i, a)] * u[(i, a)]).sum())
-            .collect();
-        let mut xtx_inv = vec![0.0; k * k];
-        for r in 0..k {
-            for c in 0..k {
-                xtx_inv[r * k + c] = (0..k).map(|a| v[(r, a)] * v[(c, a)] / (s[a] * s[a])).sum();
-            }
-        }
-        Ok(Self {
-            params,
-            residuals,
-            leverage,
-            xtx_inv,
-            design: design.clone(),
-        })
-    }
-
-    /// The coefficients' covariance, `k × k` row-major.
-    fn covariance(&self, cov_type: CovType, scale: f64, df_resid: f64) -> Vec<f64> {
-        let k = self.params.len();
-        let n = self.residuals.len();
-        if cov_type == CovType::Nonrobust {
-            return self.xtx_inv.iter().map(|v| v * scale).collect();
-        }
-        // (XᵀX)⁻¹ Xᵀ diag(ω) X (XᵀX)⁻¹ with ω the adjusted squared residuals.
-        let omega: Vec<f64> = (0..n)
-            .map(|i| {
-                let e2 = self.residuals[i] * self.residuals[i];
-                let h = self.leverage[i];
-                match cov_type {
-                    CovType::Hc0 | CovType::Hc1 | CovType::Nonrobust => e2,
-                    CovType::Hc2 => e2 / (1.0 - h),
-                    CovType::Hc3 => e2 / ((1.0 - h) * (1.0 - h)),
-                }
-            })
-            .collect();
-        let mut meat = vec![0.0; k * k];
-        for (i, &w) in omega.iter().enumerate() {
-            for a in 0..k {
-                let xa = self.design[(i, a)] * w;
-                for b in 0..k {
-                    meat[a * k + b] += xa * self.design[(i, b)];
-                }
-            }
-        }
-        let bread = &self.xtx_inv;
-        let product = |l: &[f64], r: &[f64]| {
-            let mut out = vec![0.0; k * k];
-            for a in 0..k {
-                for b in 0..k {
-                    out[a * k + b] = (0..k).map(|c| l[a * k + c] * r[c * k + b]).sum();
-                }
-            }
-            out
-        };
-        let mut cov = product(&product(bread, &meat), bread);
-        if cov_type == CovType::Hc1 {
-            let factor = n as f64 / df_resid;
-            cov.iter_mut().for_each(|v| *v *= factor);
-        }
-        cov
-    }
+/// A value shown by `show`, or `skipped`.
+fn optional(value: Option<f64>, show: impl Fn(f64) -> String) -> String {
+    value.map_or_else(|| "skipped".into(), show)
 }
 
 /// `βₛᵀ Cₛ⁻¹ βₛ / q` for the coefficients `slopes` (indices into `params`).
@@ -513,11 +758,67 @@ fn wald_f(params: &[f64], cov: &[f64], k: usize, slopes: &[usize]) -> Result<f64
         / q as f64)
 }
 
-/// Skewness and (non-excess) kurtosis, as `scipy.stats` computes them (biased moments).
-fn moments(e: &[f64]) -> (f64, f64) {
-    let n = e.len() as f64;
-    let mean = e.iter().sum::<f64>() / n;
-    let m = |p: i32| e.iter().map(|v| (v - mean).powi(p)).sum::<f64>() / n;
-    let m2 = m(2);
-    (m(3) / m2.powf(1.5), m(4) / (m2 * m2))
+/// Count, mean and central sums of powers 2 to 4 of some residuals, mergeable (Pébay's
+/// formulas), so that skewness and kurtosis come out of one pass in chunks as accurately as
+/// from all the residuals at once.
+#[derive(Debug, Clone, Copy, Default)]
+struct Moments {
+    n: f64,
+    mean: f64,
+    m2: f64,
+    m3: f64,
+    m4: f64,
+}
+
+impl Moments {
+    fn of(e: &[f64]) -> Self {
+        let n = e.len() as f64;
+        if e.is_empty() {
+            return Self::default();
+        }
+        let mean = e.iter().sum::<f64>() / n;
+        let m = |p: i32| e.iter().map(|v| (v - mean).powi(p)).sum::<f64>();
+        Self {
+            n,
+            mean,
+            m2: m(2),
+            m3: m(3),
+            m4: m(4),
+        }
+    }
+
+    fn merge(&mut self, b: &Self) {
+        let a = *self;
+        if b.n == 0.0 {
+            return;
+        }
+        if a.n == 0.0 {
+            *self = *b;
+            return;
+        }
+        let n = a.n + b.n;
+        let delta = b.mean - a.mean;
+        let (d2, d3, d4) = (delta * delta, delta.powi(3), delta.powi(4));
+        self.n = n;
+        self.mean = a.mean + delta * b.n / n;
+        self.m2 = a.m2 + b.m2 + d2 * a.n * b.n / n;
+        self.m3 = a.m3
+            + b.m3
+            + d3 * a.n * b.n * (a.n - b.n) / (n * n)
+            + 3.0 * delta * (a.n * b.m2 - b.n * a.m2) / n;
+        self.m4 = a.m4
+            + b.m4
+            + d4 * a.n * b.n * (a.n * a.n - a.n * b.n + b.n * b.n) / (n * n * n)
+            + 6.0 * d2 * (a.n * a.n * b.m2 + b.n * b.n * a.m2) / (n * n)
+            + 4.0 * delta * (a.n * b.m3 - b.n * a.m3) / n;
+    }
+
+    /// Skewness and (non-excess) kurtosis, as `scipy.stats` computes them (biased moments).
+    fn skew_kurtosis(&self) -> (f64, f64) {
+        let m2 = self.m2 / self.n;
+        (
+            self.m3 / self.n / m2.powf(1.5),
+            self.m4 / self.n / (m2 * m2),
+        )
+    }
 }

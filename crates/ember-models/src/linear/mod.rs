@@ -20,10 +20,12 @@ mod fitted;
 mod gradient;
 mod inference;
 mod module;
+mod streaming;
 mod tensors;
 
 pub use config::{GradientDescentConfig, LinearRegressionConfig, Optimizer, Solver};
 pub use fitted::{LinearRegression, LinearRegressionState};
 pub(crate) use fitted::{linear_steps, linear_tensors};
-pub use inference::{OlsSummary, PredictionInterval};
+pub use inference::{OlsSummary, PredictionInterval, ResidualPass};
 pub use module::{LinearModel, LinearModelConfig};
+pub use streaming::LeastSquaresState;

@@ -124,7 +124,7 @@ impl LogisticRegression {
         let intercept = self.config().fit_intercept;
         let names = names(intercept, d, &options.feature_names);
         let design = design(x, intercept);
-        let kept = identified_columns(&design)?;
+        let kept = identified_columns(&design, design.nrows())?;
         if kept.len() < design.ncols() {
             let aliased: Vec<&str> = (0..design.ncols())
                 .filter(|j| !kept.contains(j))
