@@ -69,6 +69,9 @@ pub fn problems(experiment: &Experiment, base: &Path) -> Vec<Problem> {
     }
     let mut data = Problems::default();
     data_problems(&mut data, &experiment.data, task, base);
+    if experiment.data.streaming == Some(true) {
+        streaming_problems(&mut data, experiment);
+    }
     p.nest("data", data);
     let kind = experiment.model.kind();
     p.nest("model", {
@@ -88,6 +91,59 @@ pub fn problems(experiment: &Experiment, base: &Path) -> Vec<Problem> {
         m
     });
     p.into_vec()
+}
+
+/// What `data.streaming = true` cannot do: it streams a CSV file into least squares, one
+/// pass, unscaled, with no validation split and nothing to impute.
+fn streaming_problems(p: &mut Problems, experiment: &Experiment) {
+    for (field, message) in stream_obstacles(experiment) {
+        p.push(field, format!("data.streaming = true: {message}"));
+    }
+}
+
+/// Whether the experiment could stream its data (every setting allows it).
+pub(crate) fn can_stream(experiment: &Experiment) -> bool {
+    stream_obstacles(experiment).is_empty()
+}
+
+/// The settings that keep an experiment from streaming, each with its reason.
+fn stream_obstacles(experiment: &Experiment) -> Vec<(&'static str, String)> {
+    let data = &experiment.data;
+    let mut obstacles = Vec::new();
+    if data.csv.is_none() {
+        obstacles.push(("streaming", "streams a CSV file: give data.csv".to_string()));
+    }
+    match &experiment.model {
+        ModelSpec::LinearRegression(c) | ModelSpec::Ridge(c)
+            if matches!(c.solver, Solver::Auto | Solver::Lstsq) => {}
+        other => obstacles.push((
+            "streaming",
+            format!(
+                "fits least squares in one pass (linear_regression or ridge, solver auto or lstsq); not {}",
+                other.kind()
+            ),
+        )),
+    }
+    if data.scale != Scaling::None {
+        obstacles.push((
+            "scale",
+            "least squares needs no scaling, and fitting a scaler takes a pass of its own: give scale = \"none\"".into(),
+        ));
+    }
+    if data.validation_fraction > 0.0 {
+        obstacles.push((
+            "validation_fraction",
+            "a closed-form fit has no use for a validation split: give 0".into(),
+        ));
+    }
+    if data.csv_options.missing == Missing::Keep {
+        obstacles.push((
+            "csv_options.missing",
+            "imputing needs the column means before the fit: give \"error\" or \"drop_rows\""
+                .into(),
+        ));
+    }
+    obstacles
 }
 
 /// The model's problems; `has_valid`: whether the data section holds out a validation set.

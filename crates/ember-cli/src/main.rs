@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand};
 use ember::DeviceChoice;
 use ember::models::selection::CrossValidation;
 use ember_cli::commands::{
-    Input, check_output, describe, eval, export, export_onnx, inspect, predict, sweep,
+    Input, check_output, describe, eval, export, export_onnx, fit_shard, inspect, merge, predict,
+    solve, sweep,
 };
 use ember_cli::{RunError, RunOptions, Summary, load_experiment, run};
 
@@ -28,6 +29,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
   ember inspect runs/iris_softmax --json
   ember export runs/digits_mlp --safetensors digits.safetensors
   ember sweep configs/diabetes_ridge.toml --grid model.ridge.alpha=0.01,0.1,1,10
+  ember fit-shard configs/houses_ols.toml --data part-0.csv --out part-0.state.toml
+  ember merge part-*.state.toml --out all.state.toml
+  ember solve configs/houses_ols.toml all.state.toml --out runs/houses
 
 Exit codes: 0 success, 2 usage or config errors, 1 failures while running.")]
 struct Cli {
@@ -113,6 +117,43 @@ enum Command {
         /// The ONNX file to write (opset 17; the scaler folded in).
         #[arg(long, value_name = "FILE")]
         onnx: Option<PathBuf>,
+    },
+    /// Fold one CSV shard into a least-squares state file (a few KB whatever its size), for
+    /// `ember merge` and `ember solve`; the config gives the columns and the intercept.
+    FitShard {
+        /// The experiment file (TOML) with a linear_regression or ridge model.
+        config: PathBuf,
+        /// The shard: a CSV file with the experiment's columns.
+        #[arg(long)]
+        data: PathBuf,
+        /// The state file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        /// Override a setting: key.path=value (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Merge least-squares state files of disjoint shards into the state of all their rows.
+    Merge {
+        /// The state files (from fit-shard or merge).
+        #[arg(required = true)]
+        states: Vec<PathBuf>,
+        /// The merged state file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Solve a least-squares state into a run directory: the model file and its OLS summary.
+    Solve {
+        /// The experiment file (TOML) with a linear_regression or ridge model.
+        config: PathBuf,
+        /// The state file.
+        state: PathBuf,
+        /// The run directory to make (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        /// Override a setting: key.path=value (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
     },
     /// Train one run per point of a grid and rank them.
     Sweep {
@@ -313,6 +354,42 @@ fn execute(command: Command) -> Result<(), RunError> {
                     path.display()
                 ));
             }
+        }
+        Command::FitShard {
+            config,
+            data,
+            out,
+            sets,
+        } => {
+            let state = fit_shard(&load_experiment(&config, &sets)?, &data, &out)?;
+            say(&format!(
+                "ember: {} rows of {} folded into {}",
+                state.n_rows(),
+                data.display(),
+                out.display()
+            ));
+        }
+        Command::Merge { states, out } => {
+            let merged = merge(&states, &out)?;
+            say(&format!(
+                "ember: {} states ({} rows) merged into {}",
+                states.len(),
+                merged.n_rows(),
+                out.display()
+            ));
+        }
+        Command::Solve {
+            config,
+            state,
+            out,
+            sets,
+        } => {
+            let solved = solve(&load_experiment(&config, &sets)?, &state, &out)?;
+            say(&format!(
+                "ember: model of {} rows written to {}",
+                solved.n_rows(),
+                out.display()
+            ));
         }
         Command::Sweep {
             config,

@@ -24,8 +24,10 @@ use crate::spec::{Experiment, ModelSpec, Task, Versions};
 
 mod directory;
 mod resume;
+mod streamed;
 
-use directory::RunDir;
+pub(crate) use directory::RunDir;
+pub(crate) use streamed::OLS_SUMMARY;
 
 /// The resolved config in a run directory.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -141,7 +143,16 @@ pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
         resume::check_unchanged(&experiment, &out)?;
     }
     let device = experiment.device.device()?;
-    let splits = load_splits(&experiment.data, experiment.model.task(), Path::new(""))?;
+    let streaming = streams(&experiment)?;
+    let splits = if streaming {
+        None
+    } else {
+        Some(load_splits(
+            &experiment.data,
+            experiment.model.task(),
+            Path::new(""),
+        )?)
+    };
     let dir = RunDir::claim(&out, options.resume)?;
     let outcome = if options.resume {
         Ok(())
@@ -149,7 +160,10 @@ pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
         write_config(&experiment, &out.join(CONFIG_FILE))
             .and_then(|()| resume::record_start(&experiment, &out))
     }
-    .and_then(|()| train(&experiment, &splits, &device, dir.path(), start));
+    .and_then(|()| match &splits {
+        Some(splits) => train(&experiment, splits, &device, dir.path(), start),
+        None => streamed::train_streaming(&experiment, &device, dir.path(), start),
+    });
     if outcome.is_err() {
         dir.discard_failed();
     }
@@ -260,9 +274,47 @@ fn trained_columns(experiment: &Experiment, splits: &Splits) -> Option<CsvOption
     })
 }
 
+/// Whether the run streams its CSV file: as `data.streaming` says, or, when it says nothing,
+/// for a closed-form least-squares model whose file is larger than half the memory available
+/// (read whole, its `f64` matrix would take about as much memory as the file's text, and the
+/// reader's blocks and the fit need room too).
+fn streams(experiment: &Experiment) -> Result<bool, RunError> {
+    if let Some(streaming) = experiment.data.streaming {
+        return Ok(streaming);
+    }
+    let Some(csv) = &experiment.data.csv else {
+        return Ok(false);
+    };
+    if !crate::checks::can_stream(experiment) {
+        return Ok(false);
+    }
+    let size = std::fs::metadata(csv).map_err(RunError::io(csv))?.len();
+    let Some(available) = available_memory() else {
+        return Ok(false);
+    };
+    let stream = size > available / 2;
+    if stream {
+        eprintln!(
+            "ember: note: {} is {:.1} GB, more than half the memory available ({:.1} GB): fitting by streaming it (set data.streaming = false to read it whole)",
+            csv.display(),
+            size as f64 / 1e9,
+            available as f64 / 1e9
+        );
+    }
+    Ok(stream)
+}
+
+/// `MemAvailable` of `/proc/meminfo`, in bytes (Linux), else `None`.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
 /// `summary.json`, and for models not trained by epochs `metrics.jsonl` (the final metrics,
 /// one line per split).
-fn write_results(summary: &Summary, out: &Path) -> Result<(), RunError> {
+pub(crate) fn write_results(summary: &Summary, out: &Path) -> Result<(), RunError> {
     if summary.epochs.is_none() {
         let lines: String = [("train", &summary.train), ("test", &summary.test)]
             .iter()
@@ -289,7 +341,7 @@ pub fn fit(
 }
 
 /// The experiment with every default filled in, headed by the versions that ran it.
-fn write_config(experiment: &Experiment, path: &Path) -> Result<(), RunError> {
+pub(crate) fn write_config(experiment: &Experiment, path: &Path) -> Result<(), RunError> {
     let body = toml::to_string_pretty(experiment).map_err(|e| RunError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),

@@ -103,6 +103,12 @@ pub struct DataSpec {
     pub split_seed: u64,
     /// Feature scaling fitted on the training split.
     pub scale: Scaling,
+    /// Fit by streaming `csv` rather than reading it whole (least squares and ridge with the
+    /// `auto` or `lstsq` solver, no scaling, no validation split): memory stays at a few MiB
+    /// however large the file, and the test rows are chosen by a seeded hash of the row
+    /// number. Unset: streams when the file is larger than half the memory available.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub streaming: Option<bool>,
 }
 
 impl Default for DataSpec {
@@ -119,6 +125,7 @@ impl Default for DataSpec {
             stratify: true,
             split_seed: 0,
             scale: Scaling::None,
+            streaming: None,
         }
     }
 }

@@ -192,3 +192,25 @@ fn approximate_mode(counts: &[usize], n_draws: usize, rng: &mut StdRng) -> Vec<u
     }
     floored
 }
+
+/// Whether data row `row` (0-based) falls in the test part of a split that never needs the
+/// whole file: a seeded hash of the row number (SplitMix64) against `test_size`, so that each
+/// row is in the test part with probability `test_size`, independently of the others, and the
+/// same seed always picks the same rows, in one pass or in many, on any machine.
+///
+/// ```
+/// use ember_data::split::hashed_test_row;
+/// let test = (0..100_000u64).filter(|&r| hashed_test_row(r, 0.2, 7)).count();
+/// assert!((19_000..21_000).contains(&test));
+/// assert_eq!(hashed_test_row(12, 0.2, 7), hashed_test_row(12, 0.2, 7));
+/// ```
+pub fn hashed_test_row(row: u64, test_size: f64, seed: u64) -> bool {
+    let mix = |mut z: u64| {
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let u = (mix(mix(seed) ^ row) >> 11) as f64 / (1u64 << 53) as f64;
+    u < test_size
+}

@@ -19,7 +19,9 @@ use crate::spec::Experiment;
 /// statistics on the training split (`statistics`; its text table is returned beside).
 pub fn inspect(run_dir: &Path) -> Result<(Value, Option<String>), RunError> {
     let (loaded, model) = open_run(run_dir, Some(ember::DeviceChoice::Flex))?;
-    let (statistics, table) = match statistics(&loaded.experiment, &model) {
+    let saved = saved_statistics(run_dir);
+    let computed = || statistics(&loaded.experiment, &model);
+    let (statistics, table) = match saved.map_or_else(computed, |s| Ok(Some(s))) {
         Ok(Some((json, text))) => (json, Some(text)),
         Ok(None) => (Value::Null, None),
         Err(e) => (json!({ "error": e.to_string() }), None),
@@ -58,6 +60,16 @@ pub fn inspect(run_dir: &Path) -> Result<(Value, Option<String>), RunError> {
         "statistics": statistics,
     });
     Ok((info, table))
+}
+
+/// The OLS summary a streamed run wrote (its data may be larger than memory: it is not read
+/// again), when there is one.
+fn saved_statistics(run_dir: &Path) -> Option<(Value, String)> {
+    let path = |ext: &str| run_dir.join(format!("{}.{ext}", crate::run::OLS_SUMMARY));
+    let json = std::fs::read(path("json")).ok()?;
+    let text = std::fs::read_to_string(path("txt")).ok()?;
+    let value = serde_json::from_slice(&json).ok()?;
+    Some((value, text.trim_end().to_string()))
 }
 
 /// The inference summary of an OLS or binary logistic model on its training split (the

@@ -8,4 +8,5 @@ mod commands;
 mod common;
 mod configs;
 mod run_dirs;
+mod streaming;
 mod user_data;

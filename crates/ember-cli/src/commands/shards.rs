@@ -1,0 +1,194 @@
+//! Least squares over shards, for scripts and map-reduce engines: `ember fit-shard` folds one
+//! CSV file into a least-squares state file, `ember merge` adds state files up (in any order
+//! and grouping), `ember solve` turns a state into a run directory with the model and its
+//! OLS summary. A state is a few kilobytes of TOML whatever the shard's size.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ember::core::write_file_atomically;
+use ember::data::csv::stream_csv;
+use ember::data::{Dataset, Matrix};
+use ember::model_file::ModelFile;
+use ember::models::FittedModel;
+use ember::models::inference::InferenceOptions;
+use ember::models::linear::{LeastSquaresState, LinearRegressionConfig};
+
+use crate::data::options_for_task;
+use crate::error::RunError;
+use crate::run::{Loaded, MODEL_FILE, OLS_SUMMARY, RunDir, write, write_config};
+use crate::spec::{ModelSpec, Task};
+
+/// The least-squares config of an experiment meant for shards.
+fn linear(loaded: &Loaded) -> Result<&LinearRegressionConfig, RunError> {
+    match &loaded.experiment.model {
+        ModelSpec::LinearRegression(c) | ModelSpec::Ridge(c) => Ok(c),
+        other => Err(RunError::Usage(format!(
+            "shards fit least squares (linear_regression or ridge); the config's model is {}",
+            other.kind()
+        ))),
+    }
+}
+
+/// Folds every row of the CSV file `data` (read with the experiment's `csv_options`) into a
+/// state written to `out`, which must not exist; returns the state.
+pub fn fit_shard(loaded: &Loaded, data: &Path, out: &Path) -> Result<LeastSquaresState, RunError> {
+    let config = linear(loaded)?;
+    refuse_existing(out)?;
+    let options = options_for_task(&loaded.experiment.data.csv_options, Task::Regression);
+    let mut state: Option<LeastSquaresState> = None;
+    let streamed = stream_csv::<f64, RunError>(data, &options, |chunk| {
+        let s = state.get_or_insert_with(|| {
+            LeastSquaresState::new(chunk.x.n_cols(), chunk.y.n_cols(), config.fit_intercept)
+        });
+        s.update(&chunk.x, &chunk.y).map_err(|e| {
+            RunError::Data(format!(
+                "{}: in the chunk from data row {}: {e}",
+                data.display(),
+                chunk.first_row + 1
+            ))
+        })
+    })?;
+    for note in &streamed.notes {
+        eprintln!("ember: note: {note}");
+    }
+    let state = state
+        .ok_or_else(|| RunError::Data(format!("{}: no data rows", data.display())))?
+        .with_names(streamed.feature_names, streamed.target_names);
+    save_state(&state, out, &format!("fitted on {}", data.display()))?;
+    Ok(state)
+}
+
+/// The states in `inputs` merged into one written to `out`, which must not exist.
+pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<LeastSquaresState, RunError> {
+    refuse_existing(out)?;
+    let Some((first, rest)) = inputs.split_first() else {
+        return Err(RunError::Usage(
+            "merge takes at least one state file".into(),
+        ));
+    };
+    let mut merged = load_state(first)?;
+    for path in rest {
+        merged
+            .merge(&load_state(path)?)
+            .map_err(|e| RunError::Data(format!("{}: {e}", path.display())))?;
+    }
+    save_state(
+        &merged,
+        out,
+        &format!("merged from {} states", inputs.len()),
+    )?;
+    Ok(merged)
+}
+
+/// A run directory `out` (claimed as `ember train` claims one) with the experiment's model
+/// solved from the state at `state_path`, and the OLS summary the state determines (the
+/// residual diagnostics need the rows, and say they were skipped).
+pub fn solve(
+    loaded: &Loaded,
+    state_path: &Path,
+    out: &Path,
+) -> Result<LeastSquaresState, RunError> {
+    let config = linear(loaded)?;
+    let state = load_state(state_path)?;
+    let device = loaded.experiment.device.device()?;
+    let model = state
+        .fit(config, &device)
+        .map_err(|e| RunError::Data(format!("{}: {e}", state_path.display())))?;
+    let (d, k) = (state.n_features(), state.n_targets());
+    let mut names = Dataset::new(Matrix::zeros(0, d), Matrix::zeros(0, k))?;
+    if !state.feature_names().is_empty() {
+        names = names
+            .with_feature_names(state.feature_names().to_vec())?
+            .with_target_names(state.target_names().to_vec())?;
+    }
+    let mut options = loaded.experiment.data.csv_options.clone();
+    if options.targets.is_empty() {
+        options.targets = names
+            .target_names()
+            .iter()
+            .map(|n| n.as_str().into())
+            .collect();
+    }
+    let file = ModelFile::new(
+        FittedModel::LinearRegression(model),
+        None,
+        &names,
+        Some(options),
+    );
+    let dir = RunDir::claim(out, false)?;
+    let mut experiment = loaded.experiment.clone();
+    experiment.out = Some(out.to_path_buf());
+    let written = write_config(&experiment, &out.join(crate::run::CONFIG_FILE))
+        .and_then(|()| Ok(file.save(out.join(MODEL_FILE))?))
+        .and_then(|()| write_summary(&state, config, out));
+    if written.is_err() {
+        dir.discard_failed();
+    }
+    written.map(|()| state)
+}
+
+/// `ols_summary.{json,txt}` for an unpenalised fit of one target.
+fn write_summary(
+    state: &LeastSquaresState,
+    config: &LinearRegressionConfig,
+    out: &Path,
+) -> Result<(), RunError> {
+    if config.alpha != 0.0 || state.n_targets() != 1 {
+        return Ok(());
+    }
+    let options = InferenceOptions {
+        target_name: state.target_names().first().cloned().unwrap_or_default(),
+        ..InferenceOptions::default()
+    };
+    let summary = state.summary(&options)?;
+    let path = |ext: &str| out.join(format!("{OLS_SUMMARY}.{ext}"));
+    let json = serde_json::to_vec_pretty(&summary).map_err(|e| RunError::Io {
+        path: path("json"),
+        message: e.to_string(),
+    })?;
+    write(&path("json"), &json)?;
+    write(&path("txt"), format!("{summary}\n").as_bytes())
+}
+
+fn refuse_existing(out: &Path) -> Result<(), RunError> {
+    if out.exists() {
+        return Err(RunError::Usage(format!(
+            "{}: exists; give a new file (a state is never overwritten)",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+/// A state file: TOML (every number round-trips exactly), checked when read.
+fn load_state(path: &Path) -> Result<LeastSquaresState, RunError> {
+    let text = std::fs::read_to_string(path).map_err(RunError::io(path))?;
+    let state: LeastSquaresState = toml::from_str(&text).map_err(|e| {
+        RunError::Data(format!(
+            "{}: not a least-squares state file: {}",
+            path.display(),
+            e.message()
+        ))
+    })?;
+    state
+        .check()
+        .map_err(|e| RunError::Data(format!("{}: {e}", path.display())))?;
+    Ok(state)
+}
+
+fn save_state(state: &LeastSquaresState, out: &Path, origin: &str) -> Result<(), RunError> {
+    let body = toml::to_string(state).map_err(|e| RunError::Io {
+        path: out.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let text = format!(
+        "# A least-squares state of {} rows ({origin}) by ember {}: merge with `ember merge`,\n# solve with `ember solve`.\n{body}",
+        state.n_rows(),
+        env!("CARGO_PKG_VERSION")
+    );
+    write_file_atomically(out, |f| f.write_all(text.as_bytes())).map_err(|e| RunError::Io {
+        path: out.to_path_buf(),
+        message: e.to_string(),
+    })
+}

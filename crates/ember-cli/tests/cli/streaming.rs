@@ -1,0 +1,223 @@
+//! Data larger than memory: `data.streaming` trains least squares in two passes over the CSV
+//! file, and `fit-shard` / `merge` / `solve` fit shards apart and combine them. Every number
+//! is checked against the in-memory fit of the same rows (itself tested against
+//! scikit-learn and statsmodels).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use ember::burn::tensor::Device;
+use ember::data::Dataset;
+use ember::data::split::hashed_test_row;
+use ember::model_file::ModelFile;
+use ember::models::FittedModel;
+use ember::models::linear::{LinearRegression, LinearRegressionConfig, Solver};
+
+use crate::common::{arg, ember_in, metric, summary, temp_dir};
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
+
+/// `data` as CSV text with a header.
+fn csv_text(data: &Dataset) -> String {
+    let mut text = data.feature_names().join(",") + ",target\n";
+    for i in 0..data.n_samples() {
+        let row: Vec<String> = data.x().row(i).iter().map(|v| format!("{v:?}")).collect();
+        let _ = writeln!(text, "{},{:?}", row.join(","), data.y().get(i, 0));
+    }
+    text
+}
+
+fn write_config(dir: &Path, extra_data: &str, model: &str) {
+    let text = format!("[data]\ncsv = \"d.csv\"\nsplit_seed = 3\n{extra_data}\n[model.{model}]\n");
+    std::fs::write(dir.join("c.toml"), text).unwrap();
+}
+
+fn linear_model(run_dir: &Path) -> LinearRegression {
+    match ModelFile::load(run_dir.join("model.ember"), &Device::flex())
+        .unwrap()
+        .model
+    {
+        FittedModel::LinearRegression(m) => m,
+        other => panic!("not a linear model: {other:?}"),
+    }
+}
+
+fn in_memory(data: &Dataset) -> LinearRegression {
+    LinearRegressionConfig::new()
+        .with_solver(Solver::Lstsq)
+        .fit_dataset(data, &Device::flex())
+        .unwrap()
+}
+
+fn assert_same_fit(got: &LinearRegression, want: &LinearRegression) {
+    for (g, w) in got.coef().as_slice().iter().zip(want.coef().as_slice()) {
+        assert!(rel(*g, *w) < 1e-10, "coef {g} vs {w}");
+    }
+    assert!(rel(got.intercept()[0], want.intercept()[0]) < 1e-10);
+}
+
+#[test]
+fn a_streamed_run_fits_the_hashed_training_rows_and_scores_the_test_rows() {
+    let dir = temp_dir("streamed");
+    let data = ember::data::load("diabetes").unwrap();
+    std::fs::write(dir.join("d.csv"), csv_text(&data)).unwrap();
+    write_config(&dir, "streaming = true", "linear_regression");
+    ember_in(&dir, &["train", "c.toml", "--out", "run"]).expect(0);
+    let run = dir.join("run");
+    let s = summary(&run);
+    let test: Vec<usize> = (0..442)
+        .filter(|&r| hashed_test_row(r as u64, 0.2, 3))
+        .collect();
+    let train: Vec<usize> = (0..442).filter(|r| !test.contains(r)).collect();
+    assert_eq!(s["n_train"], train.len());
+    assert_eq!(s["n_test"], test.len());
+    let reference = in_memory(&data.select(&train));
+    assert_same_fit(&linear_model(&run), &reference);
+    let test_set = data.select(&test);
+    let r2 = reference.score(test_set.x(), test_set.y()).unwrap();
+    assert!(rel(metric(&s, "test", "r2"), r2) < 1e-9);
+    // The OLS summary of the training rows, diagnostics from the second pass included, is what
+    // `inspect` shows without reading the data again.
+    let text = std::fs::read_to_string(run.join("ols_summary.txt")).unwrap();
+    assert!(
+        text.contains("Durbin-Watson") && !text.contains("skipped"),
+        "{text}"
+    );
+    let inspected = ember_in(&dir, &["inspect", "run"]).expect(0);
+    assert!(
+        inspected.stdout.contains("OLS Regression Results"),
+        "{}",
+        inspected.stdout
+    );
+    let plotted = std::fs::read_dir(&run)
+        .unwrap()
+        .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "png"));
+    assert!(plotted, "the test rows kept for the plot are plotted");
+}
+
+#[test]
+fn shards_fitted_apart_and_merged_solve_to_the_fit_of_all_rows() {
+    let dir = temp_dir("shards");
+    let data = ember::data::load("diabetes").unwrap();
+    // The config names the whole file; each shard is given on the command line.
+    std::fs::write(dir.join("d.csv"), csv_text(&data)).unwrap();
+    write_config(&dir, "", "linear_regression");
+    let cuts = [0, 100, 101, 300, 442];
+    let mut states = Vec::new();
+    for (k, w) in cuts.windows(2).enumerate() {
+        let part = data.select(&(w[0]..w[1]).collect::<Vec<_>>());
+        let csv = dir.join(format!("part-{k}.csv"));
+        std::fs::write(&csv, csv_text(&part)).unwrap();
+        let state = format!("part-{k}.state.toml");
+        let out = ember_in(
+            &dir,
+            &["fit-shard", "c.toml", "--data", arg(&csv), "--out", &state],
+        );
+        assert!(
+            out.expect(0)
+                .stdout
+                .contains(&format!("{} rows", w[1] - w[0]))
+        );
+        states.push(state);
+    }
+    let mut args = vec!["merge"];
+    args.extend(states.iter().map(String::as_str));
+    args.extend(["--out", "all.state.toml"]);
+    ember_in(&dir, &args).expect(0);
+    // Merging again into an existing file is refused: nothing is overwritten.
+    let again = ember_in(&dir, &args).expect(2);
+    assert!(again.stderr.contains("exists"), "{}", again.stderr);
+    ember_in(&dir, &["solve", "c.toml", "all.state.toml", "--out", "run"]).expect(0);
+    assert_same_fit(&linear_model(&dir.join("run")), &in_memory(&data));
+    let text = std::fs::read_to_string(dir.join("run/ols_summary.txt")).unwrap();
+    assert!(
+        text.contains("R-squared:") && text.contains("skipped"),
+        "{text}"
+    );
+    // The solved run predicts like any other.
+    std::fs::write(dir.join("new.csv"), csv_text(&data.select(&[0, 1]))).unwrap();
+    let predicted = ember_in(&dir, &["predict", "run", "--input", "new.csv"]).expect(0);
+    assert_eq!(predicted.stdout.lines().count(), 3, "{}", predicted.stdout);
+}
+
+#[test]
+fn states_that_do_not_fit_together_are_refused_with_the_file_named() {
+    let dir = temp_dir("bad-states");
+    let data = ember::data::load("diabetes").unwrap();
+    std::fs::write(dir.join("d.csv"), csv_text(&data.select(&[0, 1, 2, 3, 4]))).unwrap();
+    write_config(&dir, "", "linear_regression");
+    ember_in(
+        &dir,
+        &["fit-shard", "c.toml", "--data", "d.csv", "--out", "a.toml"],
+    )
+    .expect(0);
+    std::fs::write(
+        dir.join("no_intercept.toml"),
+        "[data]\ncsv = \"d.csv\"\n[model.linear_regression]\nfit_intercept = false\n",
+    )
+    .unwrap();
+    ember_in(
+        &dir,
+        &[
+            "fit-shard",
+            "no_intercept.toml",
+            "--data",
+            "d.csv",
+            "--out",
+            "b.toml",
+        ],
+    )
+    .expect(0);
+    let err = ember_in(&dir, &["merge", "a.toml", "b.toml", "--out", "m.toml"]).expect(1);
+    assert!(
+        err.stderr.contains("b.toml") && err.stderr.contains("without an intercept"),
+        "{}",
+        err.stderr
+    );
+    let text = std::fs::read_to_string(dir.join("a.toml")).unwrap();
+    std::fs::write(dir.join("cut.toml"), &text[..text.len() / 2]).unwrap();
+    let err = ember_in(&dir, &["merge", "a.toml", "cut.toml", "--out", "m.toml"]).expect(1);
+    assert!(
+        err.stderr.contains("cut.toml: not a least-squares state"),
+        "{}",
+        err.stderr
+    );
+    assert!(!dir.join("m.toml").exists());
+}
+
+#[test]
+fn a_bad_cell_deep_in_a_streamed_file_names_its_line_and_leaves_no_run() {
+    let dir = temp_dir("streamed-bad");
+    let mut text = String::from("a,b,c,y\n");
+    for i in 0..200_000 {
+        let v = i as f64 * 0.001;
+        let _ = writeln!(text, "{v},{},{},{}", v * v, (i % 7) as f64, 1.0 + 2.0 * v);
+    }
+    text.push_str("1,2,oops,4\n");
+    assert!(text.len() > 5 << 20, "past the first 4 MiB block");
+    std::fs::write(dir.join("d.csv"), text).unwrap();
+    write_config(&dir, "streaming = true", "linear_regression");
+    let err = ember_in(&dir, &["train", "c.toml", "--out", "run"]).expect(1);
+    assert!(err.stderr.contains("d.csv:200002:3"), "{}", err.stderr);
+    assert!(
+        !dir.join("run").exists(),
+        "the failed run's directory is taken away"
+    );
+}
+
+#[test]
+fn streaming_names_every_setting_it_cannot_honour() {
+    let dir = temp_dir("streamed-config");
+    std::fs::write(dir.join("d.csv"), "a,y\n1,2\n2,4\n3,7\n").unwrap();
+    write_config(
+        &dir,
+        "streaming = true\nscale = \"standard\"\nvalidation_fraction = 0.1",
+        "mlp_regressor",
+    );
+    let err = ember_in(&dir, &["train", "c.toml"]).expect(2);
+    for field in ["data.streaming", "data.scale", "data.validation_fraction"] {
+        assert!(err.stderr.contains(field), "{field}: {}", err.stderr);
+    }
+}
