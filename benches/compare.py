@@ -23,6 +23,9 @@ Cases (best of 3 runs each):
   (median latency) and for batches of 1,024 rows (throughput), ember's Predictor against
   PyTorch (torch.inference_mode) on 2 threads, with the same weights (ember's safetensors
   export, read with pip's safetensors) and a check that both give the same probabilities;
+- mlp_file: the mlp case's network, one epoch trained from memory (`train`) and one from a row
+  file in the page cache (`FileData` + `train_on`), alternating, 2 threads: samples/s of each
+  and their ratio (target: the file at 0.80x of memory or better);
 - linear_gd: one epoch of linear regression by SGD (batch 256, lr 0.01) on 1,000,000 x 100
   float32, ember's training loop against PyTorch's nn.Linear loop and scikit-learn's
   SGDRegressor (per sample), alternating, 2 threads: seconds (best and spread of 3), samples/s.
@@ -317,6 +320,27 @@ def mlp_case(cargo_args):
     return 0
 
 
+def mlp_file_case(cargo_args):
+    subprocess.run(
+        ["cargo", "bench", "-p", "ember", "--bench", "mlp_file", *cargo_args, "--", OUT],
+        cwd=ROOT, check=True, env={**os.environ, **THREADS},
+    )
+    with open(os.path.join(OUT, "ember_mlp_file.json")) as f:
+        r = json.load(f)
+    n, memory, from_file = r["n"], r["memory_epoch_s"], r["file_epoch_s"]
+    print()
+    print(f"MLP 784-256-128-10, Adam, batch 128, one epoch of {n:,} x 784 float32, 2 threads, "
+          f"{r['rounds']} rounds alternating, best (spread)")
+    print("| data | epoch (s) | samples/s |")
+    print("|---|---|---|")
+    for name, times in [("in memory (`train`)", memory),
+                        (f"row file, {r['file_bytes'] / 1e6:.0f} MB in the page cache (`FileData`)", from_file)]:
+        print(f"| {name} | {min(times):.3f} ({min(times):.3f}-{max(times):.3f}) | {n / min(times):,.0f} |")
+    ratio = min(memory) / min(from_file)
+    print(f"\nrow file / memory, samples/s: {ratio:.2f}x ({'ok' if ratio >= 0.8 else 'BELOW'} the 0.80x target)")
+    return 0 if ratio >= 0.8 else 1
+
+
 def linear_gd_case(cargo_args):
     ember, torch = alternate("linear_gd", TORCH_LINEAR_GD, cargo_args)
     sklearn = [peer(SKLEARN_SGD, THREADS) for _ in range(REPEATS)]
@@ -417,7 +441,7 @@ def predict_case(cargo_args):
 
 
 CASES = {"ols": ols_case, "csv": csv_case, "mlp": mlp_case, "convnet": convnet_case, "predict": predict_case,
-         "linear_gd": linear_gd_case}
+         "linear_gd": linear_gd_case, "mlp_file": mlp_file_case}
 
 
 def main():

@@ -72,6 +72,9 @@ pub fn problems(experiment: &Experiment, base: &Path) -> Vec<Problem> {
     if experiment.data.streaming == Some(true) {
         streaming_problems(&mut data, experiment);
     }
+    if experiment.data.cache.is_some() {
+        cache_problems(&mut data, experiment);
+    }
     p.nest("data", data);
     let kind = experiment.model.kind();
     p.nest("model", {
@@ -98,6 +101,46 @@ pub fn problems(experiment: &Experiment, base: &Path) -> Vec<Problem> {
 fn streaming_problems(p: &mut Problems, experiment: &Experiment) {
     for (field, message) in stream_obstacles(experiment) {
         p.push(field, format!("data.streaming = true: {message}"));
+    }
+}
+
+/// What `data.cache` cannot do: it converts a CSV file into a row file for an
+/// `mlp_classifier`, holds the test rows out by hash, and scales by moments of one pass.
+fn cache_problems(p: &mut Problems, experiment: &Experiment) {
+    let data = &experiment.data;
+    let mut say = |field: &str, message: &str| p.push(field, format!("data.cache: {message}"));
+    if data.csv.is_none() {
+        say("cache", "converts a CSV file: give data.csv");
+    }
+    if !matches!(experiment.model, ModelSpec::MlpClassifier(_)) {
+        say(
+            "cache",
+            &format!(
+                "trains mlp_classifier from disk; {} reads its data into memory (leave cache out)",
+                experiment.model.kind()
+            ),
+        );
+    }
+    if data.streaming == Some(true) {
+        say(
+            "streaming",
+            "streaming is for least squares; give one of the two",
+        );
+    }
+    if data.test_csv.is_some() {
+        say(
+            "test_csv",
+            "the test rows are held out of data.csv by hash; leave test_csv out",
+        );
+    }
+    if data.validation_fraction > 0.0 {
+        say(
+            "validation_fraction",
+            "hold the validation rows out with model.mlp_classifier.train.validation_fraction",
+        );
+    }
+    if data.scale == Scaling::MinMax {
+        say("scale", "scales with \"standard\" or \"none\"");
     }
 }
 

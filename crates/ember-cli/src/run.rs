@@ -22,6 +22,7 @@ use crate::report::{Metrics, evaluate, plot};
 use crate::source::read_with;
 use crate::spec::{Experiment, ModelSpec, Task, Versions};
 
+mod cached;
 mod directory;
 mod resume;
 mod streamed;
@@ -71,6 +72,7 @@ fn absolutise(e: &mut Experiment, base: &Path) {
     let d = &mut e.data;
     d.csv.iter_mut().for_each(fix);
     d.test_csv.iter_mut().for_each(fix);
+    d.cache.iter_mut().for_each(fix);
     if let Some(idx) = &mut d.idx {
         fix(&mut idx.images);
         fix(&mut idx.labels);
@@ -143,7 +145,7 @@ pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
         resume::check_unchanged(&experiment, &out)?;
     }
     let device = experiment.device.device()?;
-    let streaming = streams(&experiment)?;
+    let streaming = experiment.data.cache.is_some() || streams(&experiment)?;
     let splits = if streaming {
         None
     } else {
@@ -162,6 +164,9 @@ pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
     }
     .and_then(|()| match &splits {
         Some(splits) => train(&experiment, splits, &device, dir.path(), start),
+        None if experiment.data.cache.is_some() => {
+            cached::train_cached(&experiment, &device, dir.path(), start)
+        }
         None => streamed::train_streaming(&experiment, &device, dir.path(), start),
     });
     if outcome.is_err() {

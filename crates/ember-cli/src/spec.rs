@@ -109,6 +109,12 @@ pub struct DataSpec {
     /// number. Unset: streams when the file is larger than half the memory available.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub streaming: Option<bool>,
+    /// Train an `mlp_classifier` from a binary row file that `csv` is converted into on first
+    /// use and read by position after (rebuilt when the CSV or its options change, refused
+    /// when the path holds a file of another kind): the training set need not fit in memory.
+    /// Relative to the config file's folder, as `csv`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<PathBuf>,
 }
 
 impl Default for DataSpec {
@@ -126,6 +132,7 @@ impl Default for DataSpec {
             split_seed: 0,
             scale: Scaling::None,
             streaming: None,
+            cache: None,
         }
     }
 }

@@ -29,6 +29,7 @@ mod labels;
 mod matrix;
 mod names;
 pub mod preprocessing;
+pub mod rowfile;
 mod scalar;
 pub mod split;
 
@@ -38,4 +39,5 @@ pub use error::DataError;
 pub use labels::{LabelEncoder, class_index, first_non_class};
 pub use matrix::Matrix;
 pub use names::did_you_mean;
+pub use rowfile::{RowFile, RowFileWriter};
 pub use scalar::Scalar;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use burn::tensor::activation::{log_softmax, relu};
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use ember_data::{DataError, Dataset};
+use ember_data::{DataError, Dataset, Matrix};
 
 use crate::TrainError;
 use crate::metric::{Classification, MetricFactory, Regression};
@@ -112,7 +112,20 @@ impl Objective {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn targets(&self, data: &Dataset<f32>) -> Result<Targets, TrainError> {
-        let y = data.y();
+        self.targets_of(data.y())
+    }
+
+    /// [`targets`](Self::targets) from the target matrix alone (`rows × target columns`), for
+    /// data that is not a [`Dataset`] in memory, such as a row file's targets.
+    ///
+    /// ```
+    /// use ember_data::Matrix;
+    /// use ember_train::{Objective, Targets};
+    /// let y = Matrix::new(2, 1, vec![1.0f32, 0.0])?;
+    /// assert_eq!(Objective::BinaryCrossEntropy.targets_of(&y)?, Targets::Classes(vec![1, 0]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn targets_of(&self, y: &Matrix<f32>) -> Result<Targets, TrainError> {
         if !self.is_classification() {
             if y.n_cols() != self.n_outputs() {
                 return Err(DataError::Mismatch {

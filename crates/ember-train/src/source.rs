@@ -35,6 +35,12 @@ pub trait BatchSource<B>: Sync {
     fn fingerprint(&self) -> String {
         format!("{} samples", self.len())
     }
+
+    /// Features per sample, where the source knows it (matrix data and row files), so that a
+    /// validation set of another width is an error before training rather than inside it.
+    fn n_features(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Any burn [`Dataset`](burn::data::dataset::Dataset) batched by a burn
@@ -150,10 +156,33 @@ where
     }
 }
 
-/// Some rows of another source (a held-out validation split), without copying them.
-pub(crate) struct Subset<'a, B> {
+/// Some rows of another source (a held-out split, a test split of a file), without copying
+/// them: row `i` of the subset is row `rows[i]` of the source.
+///
+/// ```
+/// use burn::tensor::Device;
+/// use ember_data::{Dataset, Matrix};
+/// use ember_train::{BatchSource, MatrixData, Objective, Subset};
+///
+/// let data = Dataset::new(Matrix::new(3, 1, vec![1.0f32, 2.0, 3.0])?, Matrix::new(3, 1, vec![0.0, 1.0, 1.0])?)?;
+/// let all = MatrixData::new(Objective::BinaryCrossEntropy, &data)?;
+/// let odd = Subset::new(&all, vec![2, 0]);
+/// assert_eq!(odd.batch(&[0], &Device::flex())?.x.into_data().to_vec::<f32>().unwrap(), [3.0]);
+/// assert_eq!(odd.strata(), Some(vec![1, 0]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Subset<'a, B> {
+    /// The source the rows are taken from.
     pub source: &'a dyn BatchSource<B>,
+    /// The source's rows, in the subset's order.
     pub rows: Vec<usize>,
+}
+
+impl<'a, B> Subset<'a, B> {
+    /// The rows `rows` of `source`.
+    pub fn new(source: &'a dyn BatchSource<B>, rows: Vec<usize>) -> Self {
+        Self { source, rows }
+    }
 }
 
 impl<B> BatchSource<B> for Subset<'_, B> {
@@ -162,8 +191,41 @@ impl<B> BatchSource<B> for Subset<'_, B> {
     }
 
     fn batch(&self, rows: &[usize], device: &Device) -> Result<B, TrainError> {
-        let mapped: Vec<usize> = rows.iter().map(|&r| self.rows[r]).collect();
+        let n = self.rows.len();
+        let mapped = rows
+            .iter()
+            .map(|&r| {
+                self.rows.get(r).copied().ok_or_else(|| {
+                    TrainError::Data(DataError::InvalidParameter {
+                        name: "rows",
+                        message: format!("row {r} is out of range (the subset has {n})"),
+                    })
+                })
+            })
+            .collect::<Result<Vec<usize>, _>>()?;
         self.source.batch(&mapped, device)
+    }
+
+    fn strata(&self) -> Option<Vec<usize>> {
+        let all = self.source.strata()?;
+        self.rows.iter().map(|&r| all.get(r).copied()).collect()
+    }
+
+    fn n_features(&self) -> Option<usize> {
+        self.source.n_features()
+    }
+
+    /// The source's fingerprint and a hash of the rows taken.
+    fn fingerprint(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for &r in &self.rows {
+            hash = (hash ^ r as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        format!(
+            "{} rows (hash {hash:016x}) of {}",
+            self.rows.len(),
+            self.source.fingerprint()
+        )
     }
 }
 
@@ -258,6 +320,10 @@ impl BatchSource<MatrixBatch> for MatrixData<'_> {
             Targets::Classes(c) => Some(c.iter().map(|&c| c as usize).collect()),
             Targets::Real(_) => None,
         }
+    }
+
+    fn n_features(&self) -> Option<usize> {
+        Some(self.n_features)
     }
 
     /// FNV-1a over the bits of X and y: a different data set is not resumed.

@@ -22,8 +22,8 @@ use crate::progress::Reporter;
 use crate::source::Subset;
 use crate::tensorboard::{EventLog, remove_event_files};
 use crate::{
-    BatchSource, EpochRecord, MatrixData, Objective, RunOptions, TrainConfig, TrainError,
-    TrainStep, Trainable,
+    BatchSource, EpochRecord, MatrixBatch, MatrixData, Objective, RunOptions, TrainConfig,
+    TrainError, TrainStep, Trainable,
 };
 
 /// A trained model and how it got there.
@@ -317,14 +317,7 @@ pub fn train<M: Trainable>(
     let train_data = MatrixData::new(objective, train)?;
     let valid_data = match valid {
         Some(v) => {
-            if v.x().n_cols() != train.x().n_cols() {
-                return Err(DataError::Mismatch {
-                    what: "validation features vs training features",
-                    left: v.x().n_cols(),
-                    right: train.x().n_cols(),
-                }
-                .into());
-            }
+            check_widths(v.x().n_cols(), train.x().n_cols())?;
             Some(MatrixData::new(objective, v).map_err(|e| match e {
                 TrainError::Data(DataError::Empty(_)) => {
                     DataError::Empty("the validation set").into()
@@ -334,15 +327,75 @@ pub fn train<M: Trainable>(
         }
         None => None,
     };
+    train_on(
+        init,
+        objective,
+        &train_data,
+        valid_data.as_ref().map(|v| v as &dyn BatchSource<_>),
+        config,
+        run,
+        device,
+    )
+}
+
+/// [`train`] on any source of [`MatrixBatch`]es: ember's in-memory [`MatrixData`], a row file
+/// on disk ([`FileData`](crate::FileData), for data larger than memory), or a source of one's
+/// own. The same loop, so the same batches give the same run, bit for bit.
+///
+/// ```
+/// use burn::module::Module;
+/// use burn::nn::{Linear, LinearConfig};
+/// use burn::tensor::{Device, Tensor};
+/// use ember_data::generators::seed_line;
+/// use ember_train::{train_on, MatrixData, Objective, RunOptions, TrainConfig, Trainable};
+///
+/// #[derive(Module, Debug)]
+/// struct Affine { linear: Linear }
+/// impl Trainable for Affine {
+///     fn forward(&self, x: Tensor<2>) -> Tensor<2> { self.linear.forward(x) }
+/// }
+///
+/// let data = seed_line(100, 42).cast::<f32>();
+/// let objective = Objective::MeanSquaredError { n_outputs: 1 };
+/// let source = MatrixData::new(objective, &data)?;
+/// let config = TrainConfig { epochs: 2, batch_size: 50, ..Default::default() };
+/// let trained = train_on(
+///     |device| Affine { linear: LinearConfig::new(1, 1).init(device) },
+///     objective, &source, None, &config, &RunOptions::quiet(), &Device::flex(),
+/// )?;
+/// assert_eq!(trained.history.epochs.len(), 2);
+/// # Ok::<(), ember_train::TrainError>(())
+/// ```
+pub fn train_on<M: Trainable>(
+    init: impl Fn(&Device) -> M,
+    objective: Objective,
+    train: &dyn BatchSource<MatrixBatch>,
+    valid: Option<&dyn BatchSource<MatrixBatch>>,
+    config: &TrainConfig,
+    run: &RunOptions,
+    device: &Device,
+) -> Result<Trained<M>, TrainError> {
+    config.validate()?;
+    if let (Some(v), Some(t)) = (valid.and_then(|v| v.n_features()), train.n_features()) {
+        check_widths(v, t)?;
+    }
     Trainer::new(config)
         .run_options(run.clone())
         .with_objective(objective)
-        .fit(
-            init,
-            &train_data,
-            valid_data.as_ref().map(|v| v as &dyn BatchSource<_>),
-            device,
-        )
+        .fit(init, train, valid, device)
+}
+
+/// An error when the validation set has another number of features than the training set.
+fn check_widths(valid: usize, train: usize) -> Result<(), TrainError> {
+    if valid == train {
+        return Ok(());
+    }
+    Err(DataError::Mismatch {
+        what: "validation features vs training features",
+        left: valid,
+        right: train,
+    }
+    .into())
 }
 
 /// The rows trained on and the rows held out, when a fraction of `train` is held out.

@@ -165,7 +165,7 @@ fn located(csv: &Path, first_row: usize, e: impl std::fmt::Display) -> RunError 
 }
 
 /// The columns read, naming the targets so that predict drops them.
-fn trained_columns(options: &CsvOptions, names: &Dataset) -> CsvOptions {
+pub(super) fn trained_columns(options: &CsvOptions, names: &Dataset) -> CsvOptions {
     let mut options = options.clone();
     if options.targets.is_empty() {
         options.targets = names

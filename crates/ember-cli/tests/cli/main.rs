@@ -3,6 +3,7 @@
 //! binary (each binary links burn: CI time).
 
 mod bad_configs;
+mod cache;
 mod clustering;
 mod commands;
 mod common;

@@ -3,6 +3,8 @@
 //! is checked against the in-memory fit of the same rows (itself tested against
 //! scikit-learn and statsmodels).
 
+#![allow(clippy::unwrap_used)]
+
 use std::fmt::Write as _;
 use std::path::Path;
 

@@ -115,7 +115,7 @@ fn stream<T: Scalar, E: From<DataError>>(
             seen.record(&rows, &layout)?;
             let first_row = n_rows;
             n_rows += rows.n_rows;
-            let labels = (!rows.codes.is_empty()).then(|| ChunkLabels {
+            let labels = (!rows.codes.is_empty()).then_some(ChunkLabels {
                 codes: rows.codes,
                 names: rows.label_names,
             });

@@ -298,11 +298,9 @@ impl ResidualPass {
             residuals.push(e);
             if robust {
                 let omega = self.weight(e, &z);
-                for a in 0..q {
-                    let za = z[a] * omega;
-                    for b in 0..q {
-                        self.meat[a * q + b] += za * z[b];
-                    }
+                for (row, za) in self.meat.chunks_exact_mut(q).zip(&z) {
+                    let za = za * omega;
+                    row.iter_mut().zip(&z).for_each(|(m, zb)| *m += za * zb);
                 }
             }
         }

@@ -4,7 +4,7 @@ use burn::module::Module;
 use burn::tensor::Device;
 use ember_core::Problems;
 use ember_data::{Dataset, LabelEncoder, Matrix, Scalar};
-use ember_train::{History, Objective, RunOptions, TrainConfig};
+use ember_train::{BatchSource, History, MatrixBatch, Objective, RunOptions, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -144,6 +144,57 @@ impl MlpClassifierConfig {
             config: self.clone(),
             fitted,
             labels: data.labels().cloned(),
+        })
+    }
+}
+
+impl MlpClassifierConfig {
+    /// Trains on batches from any source whose targets are class indices `0..n_classes` (a
+    /// row file on disk through [`ember_train::FileData`], some rows of one through
+    /// [`ember_train::Subset`]): the loop of [`fit_dataset`](Self::fit_dataset), data that
+    /// need not fit in memory. `labels` names the classes.
+    pub fn fit_source(
+        &self,
+        data: &dyn BatchSource<MatrixBatch>,
+        n_features: usize,
+        n_classes: usize,
+        labels: Option<LabelEncoder>,
+        device: &Device,
+    ) -> Result<MlpClassifier, FitError> {
+        if n_classes < 2
+            || labels
+                .as_ref()
+                .is_some_and(|l| l.classes().len() != n_classes)
+        {
+            return Err(FitError::InvalidConfig {
+                field: "y".into(),
+                message: format!(
+                    "classification needs at least two classes, and a name for each; got {n_classes} classes and {} names",
+                    labels.as_ref().map_or(0, |l| l.classes().len())
+                ),
+            });
+        }
+        let shape = network(
+            n_features,
+            &self.hidden,
+            n_classes,
+            self.activation,
+            self.dropout,
+            self.init,
+        )?;
+        let fitted = Trained::train_on(
+            shape,
+            Objective::CrossEntropy { n_classes },
+            data,
+            None,
+            &self.train,
+            &self.run,
+            device,
+        )?;
+        Ok(MlpClassifier {
+            config: self.clone(),
+            fitted,
+            labels,
         })
     }
 }

@@ -32,7 +32,7 @@ use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
 use ember_core::Problems;
 use ember_data::{DataError, Dataset, Matrix, Scalar};
-use ember_train::{History, Objective, RunOptions, TrainConfig};
+use ember_train::{BatchSource, History, MatrixBatch, Objective, RunOptions, TrainConfig};
 
 use crate::FitError;
 use crate::contract::{Export, Features, NamedTensor, Precision, Step};
@@ -67,13 +67,40 @@ impl Trained {
             run,
             device,
         )?;
-        Ok(Self {
+        Ok(Self::from_loop(shape, trained, device))
+    }
+
+    /// Trains a network of `shape` on batches from any source (a row file on disk, some rows
+    /// of one), with the same loop.
+    pub fn train_on(
+        shape: MlpConfig,
+        objective: Objective,
+        data: &dyn BatchSource<MatrixBatch>,
+        valid: Option<&dyn BatchSource<MatrixBatch>>,
+        config: &TrainConfig,
+        run: &RunOptions,
+        device: &Device,
+    ) -> Result<Self, FitError> {
+        let trained = ember_train::train_on(
+            |d| shape.init(d),
+            objective,
+            data,
+            valid,
+            config,
+            run,
+            device,
+        )?;
+        Ok(Self::from_loop(shape, trained, device))
+    }
+
+    fn from_loop(shape: MlpConfig, trained: ember_train::Trained<Mlp>, device: &Device) -> Self {
+        Self {
             shape,
             module: trained.model,
             history: trained.history,
             epoch: trained.epoch,
             device: device.clone(),
-        })
+        }
     }
 
     /// A trained network restored from its shape and weights (burnpack bytes), with no history.
