@@ -18,3 +18,16 @@ pub fn out_dir() -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     Ok(out)
 }
+
+/// The process's peak resident memory (Linux `VmHWM`), in MB.
+#[allow(dead_code)] // not every benchmark reports memory
+pub fn peak_rss_mb() -> anyhow::Result<f64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .context("no VmHWM in /proc/self/status")?;
+    Ok(kb * 1024.0 / 1e6)
+}

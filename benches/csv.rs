@@ -39,7 +39,7 @@ fn main() -> anyhow::Result<()> {
         seconds.push(start.elapsed().as_secs_f64());
         anyhow::ensure!(data.x().shape() == (N, D), "read {:?}", data.x().shape());
         if run == 0 {
-            peak_mb = peak_rss_mb()?;
+            peak_mb = common::peak_rss_mb()?;
         }
     }
     let best = seconds.iter().copied().fold(f64::INFINITY, f64::min);
@@ -80,16 +80,4 @@ fn write_table(path: &Path) -> anyhow::Result<()> {
     drop(file);
     std::fs::rename(&tmp, path)?;
     Ok(())
-}
-
-/// The process's peak resident memory (Linux `VmHWM`), in MB.
-fn peak_rss_mb() -> anyhow::Result<f64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .context("no VmHWM in /proc/self/status")?;
-    Ok(kb * 1024.0 / 1e6)
 }

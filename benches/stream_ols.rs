@@ -56,12 +56,12 @@ fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         read_only(&path, &options)?;
         read_s.push(t.elapsed().as_secs_f64());
-        read_mb = read_mb.max(peak_rss_mb()?);
+        read_mb = read_mb.max(common::peak_rss_mb()?);
         reset_peak()?;
         let t = Instant::now();
         state = Some(fit(&path, &options)?);
         fit_s.push(t.elapsed().as_secs_f64());
-        fit_mb = fit_mb.max(peak_rss_mb()?);
+        fit_mb = fit_mb.max(common::peak_rss_mb()?);
     }
     let state = state.context("no fit")?;
     anyhow::ensure!(
@@ -197,16 +197,4 @@ fn block_text(block: u64, rows: usize) -> Vec<u8> {
 /// Resets the peak resident memory (`VmHWM`) of this process (Linux `clear_refs`).
 fn reset_peak() -> anyhow::Result<()> {
     std::fs::write("/proc/self/clear_refs", "5").context("resetting VmHWM")
-}
-
-/// The process's peak resident memory (Linux `VmHWM`), in MB.
-fn peak_rss_mb() -> anyhow::Result<f64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .context("no VmHWM in /proc/self/status")?;
-    Ok(kb * 1024.0 / 1e6)
 }

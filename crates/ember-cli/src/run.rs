@@ -28,7 +28,7 @@ mod resume;
 mod streamed;
 
 pub(crate) use directory::RunDir;
-pub(crate) use streamed::OLS_SUMMARY;
+pub(crate) use streamed::{OLS_SUMMARY, columns_only, columns_read, write_ols_summary};
 
 /// The resolved config in a run directory.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -265,18 +265,11 @@ fn train(
 /// How the training CSV's columns were chosen, naming the target the reader took (the last
 /// column) when the config named none, so predict drops it.
 fn trained_columns(experiment: &Experiment, splits: &Splits) -> Option<CsvOptions> {
-    experiment.data.csv.as_ref().map(|_| {
-        let mut options = experiment.data.csv_options.clone();
-        if options.targets.is_empty() {
-            options.targets = splits
-                .train
-                .target_names()
-                .iter()
-                .map(|n| n.as_str().into())
-                .collect();
-        }
-        options
-    })
+    experiment
+        .data
+        .csv
+        .as_ref()
+        .map(|_| columns_read(&experiment.data.csv_options, &splits.train))
 }
 
 /// Whether the run streams its CSV file: as `data.streaming` says, or, when it says nothing,

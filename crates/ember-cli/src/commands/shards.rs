@@ -16,7 +16,9 @@ use ember::models::linear::{LeastSquaresState, LinearRegressionConfig};
 
 use crate::data::options_for_task;
 use crate::error::RunError;
-use crate::run::{Loaded, MODEL_FILE, OLS_SUMMARY, RunDir, write, write_config};
+use crate::run::{
+    Loaded, MODEL_FILE, RunDir, columns_only, columns_read, write_config, write_ols_summary,
+};
 use crate::spec::{ModelSpec, Task};
 
 /// The least-squares config of an experiment meant for shards.
@@ -95,21 +97,18 @@ pub fn solve(
     let model = state
         .fit(config, &device)
         .map_err(|e| RunError::Data(format!("{}: {e}", state_path.display())))?;
-    let (d, k) = (state.n_features(), state.n_targets());
-    let mut names = Dataset::new(Matrix::zeros(0, d), Matrix::zeros(0, k))?;
-    if !state.feature_names().is_empty() {
-        names = names
-            .with_feature_names(state.feature_names().to_vec())?
-            .with_target_names(state.target_names().to_vec())?;
-    }
-    let mut options = loaded.experiment.data.csv_options.clone();
-    if options.targets.is_empty() {
-        options.targets = names
-            .target_names()
-            .iter()
-            .map(|n| n.as_str().into())
-            .collect();
-    }
+    let names = if state.feature_names().is_empty() {
+        Dataset::new(
+            Matrix::zeros(0, state.n_features()),
+            Matrix::zeros(0, state.n_targets()),
+        )?
+    } else {
+        columns_only(
+            state.feature_names().to_vec(),
+            state.target_names().to_vec(),
+        )?
+    };
+    let options = columns_read(&loaded.experiment.data.csv_options, &names);
     let file = ModelFile::new(
         FittedModel::LinearRegression(model),
         None,
@@ -141,14 +140,7 @@ fn write_summary(
         target_name: state.target_names().first().cloned().unwrap_or_default(),
         ..InferenceOptions::default()
     };
-    let summary = state.summary(&options)?;
-    let path = |ext: &str| out.join(format!("{OLS_SUMMARY}.{ext}"));
-    let json = serde_json::to_vec_pretty(&summary).map_err(|e| RunError::Io {
-        path: path("json"),
-        message: e.to_string(),
-    })?;
-    write(&path("json"), &json)?;
-    write(&path("txt"), format!("{summary}\n").as_bytes())
+    write_ols_summary(&state.summary(&options)?, out)
 }
 
 fn refuse_existing(out: &Path) -> Result<(), RunError> {

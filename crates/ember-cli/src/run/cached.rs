@@ -95,7 +95,7 @@ pub(super) fn train_cached(
         FittedModel::MlpClassifier(model),
         scaler.map(Scaler::Standard),
         &names,
-        Some(super::streamed::trained_columns(&data.csv_options, &names)),
+        Some(super::streamed::columns_read(&data.csv_options, &names)),
     );
     model_file.save(out.join(MODEL_FILE))?;
     let (train_metrics, _) = score(&model_file, &file, &train_rows, n_classes)?;
@@ -155,12 +155,10 @@ fn classes(file: &RowFile) -> Result<(usize, Option<LabelEncoder>), RunError> {
 
 /// The file's column names (and class names) on a data set without rows, for the model file.
 fn names(file: &RowFile, labels: Option<LabelEncoder>) -> Result<Dataset, RunError> {
-    let data = Dataset::new(
-        Matrix::zeros(0, file.n_features()),
-        Matrix::zeros(0, file.n_targets()),
-    )?
-    .with_feature_names(file.feature_names().to_vec())?
-    .with_target_names(file.target_names().to_vec())?;
+    let data = super::streamed::columns_only(
+        file.feature_names().to_vec(),
+        file.target_names().to_vec(),
+    )?;
     Ok(match labels {
         Some(l) => data.with_labels(l)?,
         None => data,

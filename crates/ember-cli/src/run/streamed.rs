@@ -14,7 +14,7 @@ use ember::metrics::RegressionAccumulator;
 use ember::model_file::{BURN_VERSION, ModelFile};
 use ember::models::FittedModel;
 use ember::models::inference::InferenceOptions;
-use ember::models::linear::{LeastSquaresState, LinearRegressionConfig, ResidualPass};
+use ember::models::linear::{LeastSquaresState, LinearRegressionConfig, OlsSummary, ResidualPass};
 
 use super::{MODEL_FILE, Summary, write, write_results};
 use crate::data::options_for_task;
@@ -69,7 +69,7 @@ pub(super) fn train_streaming(
         FittedModel::LinearRegression(model),
         None,
         &names,
-        Some(trained_columns(&options, &names)),
+        Some(columns_read(&options, &names)),
     );
     file.save(out.join(MODEL_FILE))?;
     let scored = score(&file, &state, csv, &options, &split, config)?;
@@ -78,7 +78,7 @@ pub(super) fn train_streaming(
         None => scored.test,
     };
     if let Some(pass) = scored.residuals {
-        write_ols_summary(pass, out)?;
+        write_ols_summary(&pass.finish()?, out)?;
     }
     let summary = Summary {
         ember_version: env!("CARGO_PKG_VERSION").into(),
@@ -148,11 +148,16 @@ fn fold(
             streamed.n_rows
         )));
     }
-    let (d, k) = (streamed.feature_names.len(), streamed.target_names.len());
-    let names = Dataset::new(Matrix::zeros(0, d), Matrix::zeros(0, k))?
-        .with_feature_names(streamed.feature_names)?
-        .with_target_names(streamed.target_names)?;
+    let names = columns_only(streamed.feature_names, streamed.target_names)?;
     Ok((state, names))
+}
+
+/// A data set without rows that carries column names (what a model file records of the data).
+pub(crate) fn columns_only(features: Vec<String>, targets: Vec<String>) -> Result<Dataset, RunError> {
+    let (d, k) = (features.len(), targets.len());
+    Ok(Dataset::new(Matrix::zeros(0, d), Matrix::zeros(0, k))?
+        .with_feature_names(features)?
+        .with_target_names(targets)?)
 }
 
 /// An error of a chunk, with the file and the chunk's first data row.
@@ -165,7 +170,7 @@ fn located(csv: &Path, first_row: usize, e: impl std::fmt::Display) -> RunError 
 }
 
 /// The columns read, naming the targets so that predict drops them.
-pub(super) fn trained_columns(options: &CsvOptions, names: &Dataset) -> CsvOptions {
+pub(crate) fn columns_read(options: &CsvOptions, names: &Dataset) -> CsvOptions {
     let mut options = options.clone();
     if options.targets.is_empty() {
         options.targets = names
@@ -314,10 +319,9 @@ fn score_test_file(
 }
 
 /// `ols_summary.json` and `ols_summary.txt` in the run directory.
-fn write_ols_summary(pass: ResidualPass, out: &Path) -> Result<(), RunError> {
-    let summary = pass.finish()?;
+pub(crate) fn write_ols_summary(summary: &OlsSummary, out: &Path) -> Result<(), RunError> {
     let path = |ext: &str| -> PathBuf { out.join(format!("{OLS_SUMMARY}.{ext}")) };
-    let json = serde_json::to_vec_pretty(&summary).map_err(|e| RunError::Io {
+    let json = serde_json::to_vec_pretty(summary).map_err(|e| RunError::Io {
         path: path("json"),
         message: e.to_string(),
     })?;
