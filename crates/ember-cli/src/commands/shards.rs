@@ -70,10 +70,21 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<LeastSquaresState, RunErr
         ));
     };
     let mut merged = load_state(first)?;
+    let mut seen = vec![(first, merged.clone())];
     for path in rest {
+        let state = load_state(path)?;
+        // Shards are disjoint: the same rows twice would count every row twice.
+        if let Some((twin, _)) = seen.iter().find(|(p, s)| same_file(p, path) || *s == state) {
+            return Err(RunError::Usage(format!(
+                "{} holds the same rows as {}: merge each shard once",
+                path.display(),
+                twin.display()
+            )));
+        }
         merged
-            .merge(&load_state(path)?)
+            .merge(&state)
             .map_err(|e| RunError::Data(format!("{}: {e}", path.display())))?;
+        seen.push((path, state));
     }
     save_state(
         &merged,
@@ -141,6 +152,14 @@ fn write_summary(
         ..InferenceOptions::default()
     };
     write_ols_summary(&state.summary(&options)?, out)
+}
+
+/// Whether two paths name one file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn refuse_existing(out: &Path) -> Result<(), RunError> {

@@ -155,10 +155,8 @@ fn classes(file: &RowFile) -> Result<(usize, Option<LabelEncoder>), RunError> {
 
 /// The file's column names (and class names) on a data set without rows, for the model file.
 fn names(file: &RowFile, labels: Option<LabelEncoder>) -> Result<Dataset, RunError> {
-    let data = super::streamed::columns_only(
-        file.feature_names().to_vec(),
-        file.target_names().to_vec(),
-    )?;
+    let data =
+        super::streamed::columns_only(file.feature_names().to_vec(), file.target_names().to_vec())?;
     Ok(match labels {
         Some(l) => data.with_labels(l)?,
         None => data,

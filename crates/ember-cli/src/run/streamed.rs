@@ -71,7 +71,6 @@ pub(super) fn train_streaming(
         &names,
         Some(columns_read(&options, &names)),
     );
-    file.save(out.join(MODEL_FILE))?;
     let scored = score(&file, &state, csv, &options, &split, config)?;
     let test = match &data.test_csv {
         Some(test_csv) => score_test_file(&file, test_csv, &options, &names)?,
@@ -100,6 +99,8 @@ pub(super) fn train_streaming(
         elapsed_s: start.elapsed().as_secs_f64(),
     };
     plot(&file, &test.plotted(&names)?, out)?;
+    // Last: a run that failed on the way leaves no model that looks finished.
+    file.save(out.join(MODEL_FILE))?;
     write_results(&summary, out)?;
     Ok(summary)
 }
@@ -153,7 +154,10 @@ fn fold(
 }
 
 /// A data set without rows that carries column names (what a model file records of the data).
-pub(crate) fn columns_only(features: Vec<String>, targets: Vec<String>) -> Result<Dataset, RunError> {
+pub(crate) fn columns_only(
+    features: Vec<String>,
+    targets: Vec<String>,
+) -> Result<Dataset, RunError> {
     let (d, k) = (features.len(), targets.len());
     Ok(Dataset::new(Matrix::zeros(0, d), Matrix::zeros(0, k))?
         .with_feature_names(features)?
@@ -200,6 +204,9 @@ impl Scores {
 
     /// Adds the rows `rows` of a chunk with their predictions.
     fn add(&mut self, chunk: &Chunk<f64>, pred: &Matrix, rows: &[usize]) -> Result<(), RunError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         let truth = chunk.y.select_rows(rows);
         let predicted = pred.select_rows(rows);
         self.acc

@@ -178,6 +178,12 @@ fn states_that_do_not_fit_together_are_refused_with_the_file_named() {
         "{}",
         err.stderr
     );
+    // The same shard twice would count its rows twice: refused, by path or by content.
+    std::fs::copy(dir.join("a.toml"), dir.join("a_copy.toml")).unwrap();
+    for twin in ["a.toml", "a_copy.toml"] {
+        let err = ember_in(&dir, &["merge", "a.toml", twin, "--out", "m.toml"]).expect(2);
+        assert!(err.stderr.contains("same rows"), "{}", err.stderr);
+    }
     let text = std::fs::read_to_string(dir.join("a.toml")).unwrap();
     std::fs::write(dir.join("cut.toml"), &text[..text.len() / 2]).unwrap();
     let err = ember_in(&dir, &["merge", "a.toml", "cut.toml", "--out", "m.toml"]).expect(1);
@@ -222,4 +228,38 @@ fn streaming_names_every_setting_it_cannot_honour() {
     for field in ["data.streaming", "data.scale", "data.validation_fraction"] {
         assert!(err.stderr.contains(field), "{field}: {}", err.stderr);
     }
+}
+
+#[test]
+fn a_streamed_run_with_a_test_file_scores_that_file() {
+    let dir = temp_dir("streamed-test-csv");
+    let data = ember::data::load("diabetes").unwrap();
+    let (train, test): (Vec<usize>, Vec<usize>) = (0..442).partition(|&r| r % 5 != 0);
+    std::fs::write(dir.join("d.csv"), csv_text(&data.select(&train))).unwrap();
+    std::fs::write(dir.join("t.csv"), csv_text(&data.select(&test))).unwrap();
+    write_config(
+        &dir,
+        "streaming = true\ntest_csv = \"t.csv\"",
+        "linear_regression",
+    );
+    ember_in(&dir, &["train", "c.toml", "--out", "run"]).expect(0);
+    let s = summary(&dir.join("run"));
+    assert_eq!(
+        (s["n_train"].as_u64(), s["n_test"].as_u64()),
+        (Some(train.len() as u64), Some(test.len() as u64))
+    );
+    let reference = in_memory(&data.select(&train));
+    assert_same_fit(&linear_model(&dir.join("run")), &reference);
+    let held = data.select(&test);
+    let r2 = reference.score(held.x(), held.y()).unwrap();
+    assert!(rel(metric(&s, "test", "r2"), r2) < 1e-9);
+}
+
+#[test]
+fn a_streamed_run_that_fails_leaves_no_model() {
+    let dir = temp_dir("streamed-one-row");
+    std::fs::write(dir.join("d.csv"), "a,b,y\n1,2,3\n").unwrap();
+    write_config(&dir, "streaming = true", "linear_regression");
+    ember_in(&dir, &["train", "c.toml", "--out", "run"]).expect(1);
+    assert!(!dir.join("run/model.ember").exists());
 }
