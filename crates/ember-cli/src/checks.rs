@@ -69,13 +69,13 @@ pub fn problems(experiment: &Experiment, base: &Path) -> Vec<Problem> {
     }
     let mut data = Problems::default();
     data_problems(&mut data, &experiment.data, task, base);
-    if experiment.data.streaming == Some(true) {
-        streaming_problems(&mut data, experiment);
-    }
     if experiment.data.cache.is_some() {
         cache_problems(&mut data, experiment);
     }
     p.nest("data", data);
+    if experiment.data.streaming == Some(true) {
+        streaming_problems(&mut p, experiment);
+    }
     let kind = experiment.model.kind();
     p.nest("model", {
         let mut m = Problems::default();
@@ -149,42 +149,51 @@ pub(crate) fn can_stream(experiment: &Experiment) -> bool {
     stream_obstacles(experiment).is_empty()
 }
 
-/// The settings that keep an experiment from streaming, each with its reason.
-fn stream_obstacles(experiment: &Experiment) -> Vec<(&'static str, String)> {
+/// The settings that keep an experiment from streaming, each (by its full path) with its
+/// reason.
+fn stream_obstacles(experiment: &Experiment) -> Vec<(String, String)> {
     let data = &experiment.data;
-    let mut obstacles = Vec::new();
+    let mut obstacles: Vec<(String, String)> = Vec::new();
+    let mut say = |field: &str, message: &str| obstacles.push((field.into(), message.into()));
     if data.csv.is_none() {
-        obstacles.push(("streaming", "streams a CSV file: give data.csv".to_string()));
+        say("data.streaming", "streams a CSV file: give data.csv");
     }
     match &experiment.model {
         ModelSpec::LinearRegression(c) | ModelSpec::Ridge(c)
             if matches!(c.solver, Solver::Auto | Solver::Lstsq) => {}
-        other => obstacles.push((
-            "streaming",
-            format!(
-                "fits least squares in one pass (linear_regression or ridge, solver auto or lstsq); not {}",
+        ModelSpec::LinearRegression(c) | ModelSpec::Ridge(c) => say(
+            &format!("model.{}.solver", experiment.model.kind()),
+            &format!(
+                "fits least squares in one pass: give solver \"auto\" or \"lstsq\" (not {})",
+                toml::Value::try_from(c.solver)
+                    .map_or_else(|_| format!("{:?}", c.solver), |v| v.to_string())
+            ),
+        ),
+        other => say(
+            "data.streaming",
+            &format!(
+                "fits least squares in one pass (linear_regression or ridge); not {}",
                 other.kind()
             ),
-        )),
+        ),
     }
     if data.scale != Scaling::None {
-        obstacles.push((
-            "scale",
-            "least squares needs no scaling, and fitting a scaler takes a pass of its own: give scale = \"none\"".into(),
-        ));
+        say(
+            "data.scale",
+            "least squares needs no scaling, and fitting a scaler takes a pass of its own: give scale = \"none\"",
+        );
     }
     if data.validation_fraction > 0.0 {
-        obstacles.push((
-            "validation_fraction",
-            "a closed-form fit has no use for a validation split: give 0".into(),
-        ));
+        say(
+            "data.validation_fraction",
+            "a closed-form fit has no use for a validation split: give 0",
+        );
     }
     if data.csv_options.missing == Missing::Keep {
-        obstacles.push((
-            "csv_options.missing",
-            "imputing needs the column means before the fit: give \"error\" or \"drop_rows\""
-                .into(),
-        ));
+        say(
+            "data.csv_options.missing",
+            "imputing needs the column means before the fit: give \"error\" or \"drop_rows\"",
+        );
     }
     obstacles
 }

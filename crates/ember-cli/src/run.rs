@@ -27,8 +27,12 @@ mod directory;
 mod resume;
 mod streamed;
 
+pub(crate) use cached::evaluate_cached;
 pub(crate) use directory::RunDir;
-pub(crate) use streamed::{OLS_SUMMARY, columns_only, columns_read, write_ols_summary};
+pub(crate) use streamed::{
+    OLS_SUMMARY, columns_only, columns_read, evaluate_streamed, without_summary_if_too_few,
+    write_ols_summary,
+};
 
 /// The resolved config in a run directory.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -140,12 +144,16 @@ pub struct RunOptions {
 /// and data as it started with them.
 pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
     let start = Instant::now();
-    let (experiment, out) = resolved(loaded, options)?;
+    let (mut experiment, out) = resolved(loaded, options)?;
     if options.resume {
         resume::check_unchanged(&experiment, &out)?;
     }
     let device = experiment.device.device()?;
-    let streaming = experiment.data.cache.is_some() || streams(&experiment)?;
+    if experiment.data.cache.is_none() && streams(&experiment)? {
+        // Recorded, so that `ember eval` and `--resume` read the data as this run did.
+        experiment.data.streaming = Some(true);
+    }
+    let streaming = experiment.data.cache.is_some() || experiment.data.streaming == Some(true);
     let splits = if streaming {
         None
     } else {
@@ -276,7 +284,7 @@ fn trained_columns(experiment: &Experiment, splits: &Splits) -> Option<CsvOption
 /// for a closed-form least-squares model whose file is larger than half the memory available
 /// (read whole, its `f64` matrix would take about as much memory as the file's text, and the
 /// reader's blocks and the fit need room too).
-fn streams(experiment: &Experiment) -> Result<bool, RunError> {
+pub(crate) fn streams(experiment: &Experiment) -> Result<bool, RunError> {
     if let Some(streaming) = experiment.data.streaming {
         return Ok(streaming);
     }

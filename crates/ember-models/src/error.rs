@@ -30,6 +30,16 @@ pub enum FitError {
         /// What is wrong and what is allowed.
         message: String,
     },
+    /// Inference needs more observations than coefficients (a residual degree of freedom).
+    #[error(
+        "{observations} observations leave no residual degrees of freedom for {coefficients} coefficients: the standard errors and tests need more rows than coefficients"
+    )]
+    NoResidualDof {
+        /// Rows the model was fitted on.
+        observations: usize,
+        /// Identified coefficients (the intercept included).
+        coefficients: usize,
+    },
     /// Input to a fitted model has the wrong number of features.
     #[error("X has {got} features, but the model was fitted with {expected}")]
     FeatureCount {

@@ -7,16 +7,19 @@ use ember::data::csv::read_csv_with_notes;
 
 use super::input::{Input, align, reading_options};
 use super::open_run;
+use super::shards::SOLVED_STATE;
 use crate::data::{load_splits, options_for_task, unlabelled};
 use crate::error::RunError;
 use crate::report::{Metrics, evaluate};
+use crate::run::{evaluate_cached, evaluate_streamed, streams};
 use crate::spec::Task;
 
 /// Metrics per data set, in order.
 pub type Evaluation = Vec<(String, Metrics)>;
 
 /// Metrics of the model in `run_dir`: on `data` (a CSV file with the model's feature and
-/// target columns, matched by name) when given, else on the run's training and test splits.
+/// target columns, matched by name) when given, else on the run's training and test splits
+/// (read as the run read them: whole, streamed, or from its row-file cache).
 pub fn eval(
     run_dir: &Path,
     data: Option<&Input<'_>>,
@@ -57,6 +60,18 @@ pub fn eval(
         }
         None => {
             let e = &loaded.experiment;
+            if run_dir.join(SOLVED_STATE).exists() {
+                return Err(RunError::Usage(format!(
+                    "{}: was solved from a least-squares state (`ember solve`), which holds no rows out: give --data FILE to score it on a CSV file",
+                    run_dir.display()
+                )));
+            }
+            if e.data.cache.is_some() {
+                return evaluate_cached(e, &model);
+            }
+            if streams(e)? {
+                return evaluate_streamed(e, &model);
+            }
             let splits = load_splits(&e.data, e.model.task(), Path::new(""))?;
             Ok(vec![
                 ("train".into(), evaluate(&model, &splits.train)?),

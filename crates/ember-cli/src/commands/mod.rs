@@ -66,7 +66,7 @@ pub fn check_output(output: &Path, run_dir: &Path, input: Option<&Path>) -> Resu
 
 pub use inspect::{describe, inspect};
 pub use predict::{Predictions, predict};
-pub use shards::{fit_shard, merge, solve};
+pub use shards::{SOLVED_STATE, fit_shard, merge, solve};
 pub use sweep::{SweepPoint, grid_points, sweep};
 
 use std::path::Path;

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ember::core::write_file_atomically;
-use ember::data::csv::stream_csv;
+use ember::data::csv::{Column, CsvOptions, stream_csv};
 use ember::data::{Dataset, Matrix};
 use ember::model_file::ModelFile;
 use ember::models::FittedModel;
@@ -17,9 +17,14 @@ use ember::models::linear::{LeastSquaresState, LinearRegressionConfig};
 use crate::data::options_for_task;
 use crate::error::RunError;
 use crate::run::{
-    Loaded, MODEL_FILE, RunDir, columns_only, columns_read, write_config, write_ols_summary,
+    Loaded, MODEL_FILE, RunDir, columns_only, columns_read, without_summary_if_too_few,
+    write_config, write_ols_summary,
 };
 use crate::spec::{ModelSpec, Task};
+
+/// The state a run directory made by `ember solve` was solved from (which marks it as such:
+/// it has no training rows, so nothing to resume and no held-out test split).
+pub const SOLVED_STATE: &str = "solved_state.toml";
 
 /// The least-squares config of an experiment meant for shards.
 fn linear(loaded: &Loaded) -> Result<&LinearRegressionConfig, RunError> {
@@ -89,7 +94,10 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<LeastSquaresState, RunErr
     save_state(
         &merged,
         out,
-        &format!("merged from {} states", inputs.len()),
+        &match inputs.len() {
+            1 => "copied from 1 state".to_string(),
+            n => format!("merged from {n} states"),
+        },
     )?;
     Ok(merged)
 }
@@ -104,6 +112,7 @@ pub fn solve(
 ) -> Result<LeastSquaresState, RunError> {
     let config = linear(loaded)?;
     let state = load_state(state_path)?;
+    check_columns(&loaded.experiment.data.csv_options, &state, state_path)?;
     let device = loaded.experiment.device.device()?;
     let model = state
         .fit(config, &device)
@@ -130,12 +139,62 @@ pub fn solve(
     let mut experiment = loaded.experiment.clone();
     experiment.out = Some(out.to_path_buf());
     let written = write_config(&experiment, &out.join(crate::run::CONFIG_FILE))
+        .and_then(|()| save_state(&state, &out.join(SOLVED_STATE), "solved into this run"))
         .and_then(|()| Ok(file.save(out.join(MODEL_FILE))?))
         .and_then(|()| write_summary(&state, config, out));
     if written.is_err() {
         dir.discard_failed();
     }
     written.map(|()| state)
+}
+
+/// Refuses a state whose columns are not the ones the config names (its targets, its
+/// features, the columns it excludes): the model file records the config's columns, and
+/// `predict` would read other columns than the model was fitted on. A state without names
+/// (from a file without a header) is not checked.
+fn check_columns(
+    options: &CsvOptions,
+    state: &LeastSquaresState,
+    state_path: &Path,
+) -> Result<(), RunError> {
+    if state.feature_names().is_empty() {
+        return Ok(());
+    }
+    let named = |columns: &[Column]| -> Option<Vec<String>> {
+        columns
+            .iter()
+            .map(|c| match c {
+                Column::Name(n) => Some(n.clone()),
+                Column::Index(_) => None,
+            })
+            .collect()
+    };
+    let refuse = |what: &str, config: &[String], state: &[String]| {
+        Err(RunError::Usage(format!(
+            "{}: its {what} are {state:?}, the config's csv_options name {config:?}: solve with the config the shards were fitted with",
+            state_path.display()
+        )))
+    };
+    if let Some(targets) = named(&options.targets).filter(|t| !t.is_empty())
+        && targets != state.target_names()
+    {
+        return refuse("targets", &targets, state.target_names());
+    }
+    if let Some(features) = options.features.as_deref().and_then(named)
+        && features != state.feature_names()
+    {
+        return refuse("features", &features, state.feature_names());
+    }
+    if let Some(excluded) = named(&options.exclude)
+        && let Some(hit) = excluded.iter().find(|e| state.feature_names().contains(e))
+    {
+        return refuse(
+            &format!("features (with {hit:?}, which the config excludes)"),
+            &excluded,
+            state.feature_names(),
+        );
+    }
+    Ok(())
 }
 
 /// `ols_summary.{json,txt}` for an unpenalised fit of one target.
@@ -151,7 +210,10 @@ fn write_summary(
         target_name: state.target_names().first().cloned().unwrap_or_default(),
         ..InferenceOptions::default()
     };
-    write_ols_summary(&state.summary(&options)?, out)
+    match without_summary_if_too_few(state.summary(&options))? {
+        Some(summary) => write_ols_summary(&summary, out),
+        None => Ok(()),
+    }
 }
 
 /// Whether two paths name one file.

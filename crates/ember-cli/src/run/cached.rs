@@ -19,7 +19,7 @@ use ember::train::{self, FileData, Objective, Subset};
 use super::{MODEL_FILE, Summary, write_results};
 use crate::error::RunError;
 use crate::report::{Metrics, plot};
-use crate::spec::{Experiment, ModelSpec, Scaling, Task};
+use crate::spec::{DataSpec, Experiment, ModelSpec, Scaling, Task};
 
 /// Rows read and scored at a time.
 const SCORE_ROWS: usize = 4096;
@@ -45,21 +45,9 @@ pub(super) fn train_cached(
             experiment.model.kind()
         )));
     };
-    let (file, note) = RowFile::cached(csv, &data.csv_options, cache)?;
-    if let Some(note) = note {
-        eprintln!("ember: note: {note}");
-    }
+    let file = open_cache(csv, cache, data)?;
     let (n_classes, labels) = classes(&file)?;
-    let (train_rows, test_rows): (Vec<usize>, Vec<usize>) = (0..file.n_rows())
-        .partition(|&r| !hashed_test_row(r as u64, data.test_fraction, data.split_seed));
-    if train_rows.is_empty() || test_rows.is_empty() {
-        return Err(RunError::Data(format!(
-            "{}: test_fraction {} of {} rows leaves an empty split",
-            csv.display(),
-            data.test_fraction,
-            file.n_rows()
-        )));
-    }
+    let (train_rows, test_rows) = split_rows(&file, data)?;
     let scaler = match data.scale {
         Scaling::None => None,
         Scaling::Standard => Some(file.column_moments_of(&train_rows)?.scaler()?),
@@ -97,7 +85,6 @@ pub(super) fn train_cached(
         &names,
         Some(super::streamed::columns_read(&data.csv_options, &names)),
     );
-    model_file.save(out.join(MODEL_FILE))?;
     let (train_metrics, _) = score(&model_file, &file, &train_rows, n_classes)?;
     let (test_metrics, plotted) = score(&model_file, &file, &test_rows, n_classes)?;
     let summary = Summary {
@@ -120,8 +107,66 @@ pub(super) fn train_cached(
         elapsed_s: start.elapsed().as_secs_f64(),
     };
     plot(&model_file, &with_names(plotted, &names)?, out)?;
+    // Last: a run that failed on the way leaves no model that looks finished.
+    model_file.save(out.join(MODEL_FILE))?;
     write_results(&summary, out)?;
     Ok(summary)
+}
+
+/// The row file of `csv` at `cache`: reused while it matches, else (re)built, with a note.
+fn open_cache(csv: &Path, cache: &Path, data: &DataSpec) -> Result<RowFile, RunError> {
+    if cache.is_dir() {
+        return Err(RunError::Usage(format!(
+            "{}: data.cache names a directory; give the path of a file (e.g. {})",
+            cache.display(),
+            cache.join("data.rows").display()
+        )));
+    }
+    let (file, note) = RowFile::cached(csv, &data.csv_options, cache)?;
+    if let Some(note) = note {
+        eprintln!("ember: note: {note}");
+    }
+    Ok(file)
+}
+
+/// The file's training and test rows: the test rows chosen by a seeded hash of the row
+/// number; neither may be empty.
+fn split_rows(file: &RowFile, data: &DataSpec) -> Result<(Vec<usize>, Vec<usize>), RunError> {
+    let (train, test): (Vec<usize>, Vec<usize>) = (0..file.n_rows())
+        .partition(|&r| !hashed_test_row(r as u64, data.test_fraction, data.split_seed));
+    if train.is_empty() || test.is_empty() {
+        return Err(RunError::Data(format!(
+            "{}: test_fraction {} of {} rows leaves an empty split",
+            data.csv.as_deref().unwrap_or(file.path()).display(),
+            data.test_fraction,
+            file.n_rows()
+        )));
+    }
+    Ok((train, test))
+}
+
+/// The metrics of the model in `model` on the splits of a cached run, as `ember train`
+/// scored them (for `ember eval`), from the row file (rebuilt if the CSV changed since).
+pub(crate) fn evaluate_cached(
+    experiment: &Experiment,
+    model: &ModelFile,
+) -> Result<Vec<(String, Metrics)>, RunError> {
+    let data = &experiment.data;
+    let (Some(csv), Some(cache)) = (&data.csv, &data.cache) else {
+        return Err(RunError::Usage(
+            "data.cache converts data.csv, which is not set".into(),
+        ));
+    };
+    let file = open_cache(csv, cache, data)?;
+    let (n_classes, _) = classes(&file)?;
+    let (train_rows, test_rows) = split_rows(&file, data)?;
+    Ok(vec![
+        (
+            "train".into(),
+            score(model, &file, &train_rows, n_classes)?.0,
+        ),
+        ("test".into(), score(model, &file, &test_rows, n_classes)?.0),
+    ])
 }
 
 /// The number of classes and their names: the file's text classes, or integer class codes

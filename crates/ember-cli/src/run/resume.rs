@@ -1,13 +1,15 @@
 //! What `--resume` must find unchanged: every setting that shapes the model and the data, as
 //! the run started with them (a hidden copy of the resolved experiment beside `config.toml`).
 //! The model's `train` table is left to the training loop, which refuses a checkpoint written
-//! with other training settings and allows more epochs.
+//! with other training settings and allows more epochs. A run made by `ember solve` has no
+//! training to resume.
 
 use std::path::Path;
 
 use toml::Value;
 
 use super::{CONFIG_FILE, absolutise, write};
+use crate::commands::SOLVED_STATE;
 use crate::error::RunError;
 use crate::source::{ConfigErrors, Diagnostic, field_origin};
 use crate::spec::Experiment;
@@ -33,6 +35,12 @@ pub(crate) fn record_start(experiment: &Experiment, dir: &Path) -> Result<(), Ru
 /// setting that shapes the model or the data differs from the start, naming the first one at
 /// its place in `config.toml`. Runs made before the copy was kept are not checked.
 pub(crate) fn check_unchanged(experiment: &Experiment, dir: &Path) -> Result<(), RunError> {
+    if dir.join(SOLVED_STATE).exists() {
+        return Err(RunError::Usage(format!(
+            "{}: was made by `ember solve` from a least-squares state, not trained: there is nothing to resume (solve again into a new directory, or train a new run with --out)",
+            dir.display()
+        )));
+    }
     let path = dir.join(STARTED_FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(());

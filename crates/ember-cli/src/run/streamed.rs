@@ -12,15 +12,15 @@ use ember::data::split::hashed_test_row;
 use ember::data::{Dataset, Matrix};
 use ember::metrics::RegressionAccumulator;
 use ember::model_file::{BURN_VERSION, ModelFile};
-use ember::models::FittedModel;
 use ember::models::inference::InferenceOptions;
 use ember::models::linear::{LeastSquaresState, LinearRegressionConfig, OlsSummary, ResidualPass};
+use ember::models::{FitError, FittedModel};
 
 use super::{MODEL_FILE, Summary, write, write_results};
 use crate::data::options_for_task;
 use crate::error::RunError;
 use crate::report::{Metrics, plot};
-use crate::spec::{Experiment, ModelSpec, Task};
+use crate::spec::{DataSpec, Experiment, ModelSpec, Task};
 
 /// The OLS summary of a streamed run (statsmodels' numbers, JSON and text).
 pub const OLS_SUMMARY: &str = "ols_summary";
@@ -34,6 +34,14 @@ struct Split {
 }
 
 impl Split {
+    /// The split `data` asks for.
+    fn of(data: &DataSpec) -> Self {
+        Self {
+            test_fraction: data.test_csv.is_none().then_some(data.test_fraction),
+            seed: data.split_seed,
+        }
+    }
+
     fn is_test(&self, row: usize) -> bool {
         self.test_fraction
             .is_some_and(|f| hashed_test_row(row as u64, f, self.seed))
@@ -59,11 +67,7 @@ pub(super) fn train_streaming(
         .as_deref()
         .ok_or_else(|| RunError::Usage("data.streaming reads data.csv, which is not set".into()))?;
     let options = options_for_task(&data.csv_options, Task::Regression);
-    let split = Split {
-        test_fraction: data.test_csv.is_none().then_some(data.test_fraction),
-        seed: data.split_seed,
-    };
-    let (state, names) = fold(csv, &options, config.fit_intercept, &split)?;
+    let (state, names) = fold(csv, &options, config.fit_intercept, &Split::of(data))?;
     let model = state.fit(config, device)?;
     let file = ModelFile::new(
         FittedModel::LinearRegression(model),
@@ -71,11 +75,8 @@ pub(super) fn train_streaming(
         &names,
         Some(columns_read(&options, &names)),
     );
-    let scored = score(&file, &state, csv, &options, &split, config)?;
-    let test = match &data.test_csv {
-        Some(test_csv) => score_test_file(&file, test_csv, &options, &names)?,
-        None => scored.test,
-    };
+    let scored = score(&file, data, &options, summary_pass(&state, config)?)?;
+    let test = scored.test;
     if let Some(pass) = scored.residuals {
         write_ols_summary(&pass.finish()?, out)?;
     }
@@ -262,26 +263,37 @@ struct Scored {
     residuals: Option<ResidualPass>,
 }
 
-/// The second pass: both splits scored, and the residual pass of the OLS summary (one target,
-/// no penalty) over the training rows.
+/// The residual pass of the OLS summary, for an unpenalised fit of one target with enough
+/// rows for one.
+fn summary_pass(
+    state: &LeastSquaresState,
+    config: &LinearRegressionConfig,
+) -> Result<Option<ResidualPass>, RunError> {
+    if config.alpha != 0.0 || state.n_targets() != 1 {
+        return Ok(None);
+    }
+    let inference = InferenceOptions {
+        target_name: state.target_names().first().cloned().unwrap_or_default(),
+        ..InferenceOptions::default()
+    };
+    without_summary_if_too_few(state.residual_pass(&inference))
+}
+
+/// The second pass: both splits of `data` scored (the test split from `data.test_csv` when
+/// it names one, else the hashed rows of `data.csv`), and `residuals` run over the training
+/// rows.
 fn score(
     file: &ModelFile,
-    state: &LeastSquaresState,
-    csv: &Path,
+    data: &DataSpec,
     options: &CsvOptions,
-    split: &Split,
-    config: &LinearRegressionConfig,
+    mut residuals: Option<ResidualPass>,
 ) -> Result<Scored, RunError> {
-    let k = state.n_targets();
-    let mut residuals = if config.alpha == 0.0 && k == 1 {
-        let inference = InferenceOptions {
-            target_name: state.target_names().first().cloned().unwrap_or_default(),
-            ..InferenceOptions::default()
-        };
-        Some(state.residual_pass(&inference)?)
-    } else {
-        None
-    };
+    let csv = data
+        .csv
+        .as_deref()
+        .ok_or_else(|| RunError::Usage("data.streaming reads data.csv, which is not set".into()))?;
+    let split = Split::of(data);
+    let k = file.target_names.len();
     let (mut train, mut test) = (Scores::new(k), Scores::new(k));
     stream_csv::<f64, RunError>(csv, options, |chunk| {
         let pred = file.predict(&chunk.x)?;
@@ -294,6 +306,9 @@ fn score(
         }
         Ok(())
     })?;
+    if let Some(test_csv) = &data.test_csv {
+        test = score_test_file(file, test_csv, options)?;
+    }
     Ok(Scored {
         train,
         test,
@@ -301,28 +316,56 @@ fn score(
     })
 }
 
+/// The metrics of the model in `file` on the splits of a streamed run, as `ember train`
+/// scored them (for `ember eval`), reading the data again by streaming it.
+pub(crate) fn evaluate_streamed(
+    experiment: &Experiment,
+    file: &ModelFile,
+) -> Result<Vec<(String, Metrics)>, RunError> {
+    let options = options_for_task(&experiment.data.csv_options, Task::Regression);
+    let scored = score(file, &experiment.data, &options, None)?;
+    Ok(vec![
+        ("train".into(), scored.train.metrics()?),
+        ("test".into(), scored.test.metrics()?),
+    ])
+}
+
 /// The rows of `data.test_csv`, scored in one pass; its columns must be the training file's.
 fn score_test_file(
     file: &ModelFile,
     test_csv: &Path,
     options: &CsvOptions,
-    names: &Dataset,
 ) -> Result<Scores, RunError> {
-    let mut test = Scores::new(names.target_names().len());
+    let mut test = Scores::new(file.target_names.len());
     let streamed = stream_csv::<f64, RunError>(test_csv, options, |chunk| {
         let pred = file.predict(&chunk.x)?;
         let all: Vec<usize> = (0..chunk.x.n_rows()).collect();
         test.add(&chunk, &pred, &all)
     })?;
-    if streamed.feature_names != names.feature_names() {
+    if streamed.feature_names != file.feature_names {
         return Err(RunError::Data(format!(
             "{}: its feature columns {:?} are not the training file's {:?} (in that order), which streaming needs",
             test_csv.display(),
             streamed.feature_names,
-            names.feature_names()
+            file.feature_names
         )));
     }
     Ok(test)
+}
+
+/// `result`, or `None` with a note when the fit has too few rows for the OLS summary (which
+/// needs a residual degree of freedom; the model itself is still fitted).
+pub(crate) fn without_summary_if_too_few<T>(
+    result: Result<T, FitError>,
+) -> Result<Option<T>, RunError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e @ FitError::NoResidualDof { .. }) => {
+            eprintln!("ember: note: no OLS summary: {e}");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `ols_summary.json` and `ols_summary.txt` in the run directory.

@@ -65,6 +65,13 @@ fn a_cached_run_converts_once_reuses_and_rebuilds_a_stale_cache() {
     std::fs::write(dir.join("d.rows"), &rows[..rows.len() - 100]).unwrap();
     let cut = ember_in(&dir, &["train", "c.toml", "--out", "run4"]).expect(0);
     assert!(cut.stderr.contains("converted"), "{}", cut.stderr);
+    // `ember eval` scores the run's own splits from the cache, as training did.
+    let evaluated = ember_in(&dir, &["eval", "run4", "--json"]).expect(0);
+    let evaluated: serde_json::Value = serde_json::from_str(&evaluated.stdout).unwrap();
+    let s4 = summary(&dir.join("run4"));
+    for split in ["train", "test"] {
+        assert_eq!(evaluated[split], s4[split], "{split}");
+    }
     // The trained run predicts from the CSV like any other.
     let predicted = ember_in(&dir, &["predict", "run4", "--input", "d.csv"]).expect(0);
     assert_eq!(
@@ -85,6 +92,21 @@ fn a_file_of_another_kind_at_the_cache_path_is_never_overwritten() {
     assert_eq!(
         std::fs::read_to_string(dir.join("d.rows")).unwrap(),
         "my notes, not a row file\n"
+    );
+    assert!(!dir.join("run").exists());
+}
+
+#[test]
+fn a_cache_path_that_is_a_directory_is_refused_by_name() {
+    let dir = temp_dir("cache-dir");
+    digits_csv(&dir);
+    config(&dir, "mlp_classifier");
+    std::fs::create_dir(dir.join("d.rows")).unwrap();
+    let err = ember_in(&dir, &["train", "c.toml", "--out", "run"]).expect(2);
+    assert!(
+        err.stderr.contains("d.rows") && err.stderr.contains("directory"),
+        "{}",
+        err.stderr
     );
     assert!(!dir.join("run").exists());
 }

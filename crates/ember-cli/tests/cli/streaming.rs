@@ -36,6 +36,12 @@ fn write_config(dir: &Path, extra_data: &str, model: &str) {
     std::fs::write(dir.join("c.toml"), text).unwrap();
 }
 
+/// `ember eval RUN --json` in `dir`.
+fn eval_json(dir: &Path, run: &str) -> serde_json::Value {
+    let out = ember_in(dir, &["eval", run, "--json"]).expect(0);
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
 fn linear_model(run_dir: &Path) -> LinearRegression {
     match ModelFile::load(run_dir.join("model.ember"), &Device::flex())
         .unwrap()
@@ -93,6 +99,11 @@ fn a_streamed_run_fits_the_hashed_training_rows_and_scores_the_test_rows() {
         "{}",
         inspected.stdout
     );
+    // `ember eval` scores the run's own splits as training did: the hashed rows, streamed.
+    let evaluated = eval_json(&dir, "run");
+    for split in ["train", "test"] {
+        assert_eq!(evaluated[split], s[split], "{split}");
+    }
     let plotted = std::fs::read_dir(&run)
         .unwrap()
         .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "png"));
@@ -138,6 +149,21 @@ fn shards_fitted_apart_and_merged_solve_to_the_fit_of_all_rows() {
         text.contains("R-squared:") && text.contains("skipped"),
         "{text}"
     );
+    // A solved run was not trained: nothing to resume (which would refit it in memory and
+    // replace its model), and no held-out rows to score without --data.
+    let model = std::fs::read(dir.join("run/model.ember")).unwrap();
+    let resumed = ember_in(&dir, &["train", "--resume", "run"]).expect(2);
+    assert!(resumed.stderr.contains("ember solve"), "{}", resumed.stderr);
+    assert_eq!(std::fs::read(dir.join("run/model.ember")).unwrap(), model);
+    let unscored = ember_in(&dir, &["eval", "run"]).expect(2);
+    assert!(unscored.stderr.contains("--data"), "{}", unscored.stderr);
+    let scored = ember_in(&dir, &["eval", "run", "--data", "d.csv", "--json"]).expect(0);
+    let r2 = in_memory(&data).score(data.x(), data.y()).unwrap();
+    let got: serde_json::Value = serde_json::from_str(&scored.stdout).unwrap();
+    let got = got.as_object().unwrap().values().next().unwrap()["r2"]
+        .as_f64()
+        .unwrap();
+    assert!(rel(got, r2) < 1e-9, "{got} vs {r2}");
     // The solved run predicts like any other.
     std::fs::write(dir.join("new.csv"), csv_text(&data.select(&[0, 1]))).unwrap();
     let predicted = ember_in(&dir, &["predict", "run", "--input", "new.csv"]).expect(0);
@@ -196,6 +222,47 @@ fn states_that_do_not_fit_together_are_refused_with_the_file_named() {
 }
 
 #[test]
+fn solve_refuses_a_config_that_names_other_columns_than_the_state() {
+    let dir = temp_dir("solve-columns");
+    std::fs::write(dir.join("d.csv"), "a,b,y\n1,2,3\n2,1,4\n3,5,8\n4,4,9\n").unwrap();
+    write_config(&dir, "", "linear_regression");
+    ember_in(
+        &dir,
+        &["fit-shard", "c.toml", "--data", "d.csv", "--out", "s.toml"],
+    )
+    .expect(0);
+    let header = std::fs::read_to_string(dir.join("s.toml")).unwrap();
+    assert!(header.contains("(fitted on"), "{header}");
+    for (options, field) in [
+        ("targets = [\"b\"]", "targets"),
+        ("features = [\"b\", \"a\"]", "features"),
+        ("exclude = [\"b\"]", "excludes"),
+    ] {
+        let config = format!(
+            "[data]\ncsv = \"d.csv\"\n[data.csv_options]\n{options}\n[model.linear_regression]\n"
+        );
+        std::fs::write(dir.join("other.toml"), config).unwrap();
+        let err = ember_in(&dir, &["solve", "other.toml", "s.toml", "--out", "run"]).expect(2);
+        assert!(
+            err.stderr.contains("s.toml") && err.stderr.contains(field),
+            "{options}: {}",
+            err.stderr
+        );
+        assert!(!dir.join("run").exists());
+    }
+    // Naming the columns the state has is fine; one state "merged" says it was copied.
+    std::fs::write(
+        dir.join("same.toml"),
+        "[data]\ncsv = \"d.csv\"\n[data.csv_options]\ntargets = [\"y\"]\n[model.linear_regression]\n",
+    )
+    .unwrap();
+    ember_in(&dir, &["solve", "same.toml", "s.toml", "--out", "run"]).expect(0);
+    ember_in(&dir, &["merge", "s.toml", "--out", "m.toml"]).expect(0);
+    let merged = std::fs::read_to_string(dir.join("m.toml")).unwrap();
+    assert!(merged.contains("copied from 1 state)"), "{merged}");
+}
+
+#[test]
 fn a_bad_cell_deep_in_a_streamed_file_names_its_line_and_leaves_no_run() {
     let dir = temp_dir("streamed-bad");
     let mut text = String::from("a,b,c,y\n");
@@ -228,6 +295,19 @@ fn streaming_names_every_setting_it_cannot_honour() {
     for field in ["data.streaming", "data.scale", "data.validation_fraction"] {
         assert!(err.stderr.contains(field), "{field}: {}", err.stderr);
     }
+    // A least-squares model with a solver that does not stream is told which setting.
+    write_config(
+        &dir,
+        "streaming = true",
+        "linear_regression]\nsolver = \"gradient_descent\"\n[model.linear_regression.gradient_descent",
+    );
+    let err = ember_in(&dir, &["train", "c.toml"]).expect(2);
+    assert!(
+        err.stderr.contains("model.linear_regression.solver")
+            && err.stderr.contains("\"gradient_descent\""),
+        "{}",
+        err.stderr
+    );
 }
 
 #[test]
@@ -258,8 +338,47 @@ fn a_streamed_run_with_a_test_file_scores_that_file() {
 #[test]
 fn a_streamed_run_that_fails_leaves_no_model() {
     let dir = temp_dir("streamed-one-row");
+    // One row, held out as the training row: no test rows to score.
     std::fs::write(dir.join("d.csv"), "a,b,y\n1,2,3\n").unwrap();
-    write_config(&dir, "streaming = true", "linear_regression");
-    ember_in(&dir, &["train", "c.toml", "--out", "run"]).expect(1);
+    write_config(
+        &dir,
+        "streaming = true\ntest_fraction = 0.01",
+        "linear_regression",
+    );
+    let err = ember_in(&dir, &["train", "c.toml", "--out", "run"]).expect(1);
+    assert!(err.stderr.contains("scoring"), "{}", err.stderr);
     assert!(!dir.join("run/model.ember").exists());
+}
+
+#[test]
+fn too_few_rows_for_the_ols_summary_skip_it_with_a_note_and_still_fit() {
+    let dir = temp_dir("streamed-few-rows");
+    // n - 1 features and an intercept from fewer than n training rows: a summary needs more
+    // rows than coefficients, the (minimum-norm) fit does not. n: the first row count whose
+    // split holds out at least two rows and keeps at least two.
+    let held = |n: u64| (0..n).filter(|&r| hashed_test_row(r, 0.5, 3)).count() as u64;
+    let n = (8..64).find(|&n| (2..=n - 2).contains(&held(n))).unwrap();
+    let names: Vec<String> = (0..n).map(|c| format!("x{c}")).collect();
+    let mut text = names.join(",") + "\n";
+    for r in 0..n {
+        let row: Vec<String> = (0..n)
+            .map(|c| ((r * 7 + c * c * 3) % 11).to_string())
+            .collect();
+        let _ = writeln!(text, "{}", row.join(","));
+    }
+    std::fs::write(dir.join("d.csv"), text).unwrap();
+    write_config(
+        &dir,
+        "streaming = true\ntest_fraction = 0.5",
+        "linear_regression",
+    );
+    let out = ember_in(&dir, &["train", "c.toml", "--out", "run"]).expect(0);
+    assert!(
+        out.stderr.contains("no OLS summary") && out.stderr.contains("residual degrees of freedom"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("invalid config"), "{}", out.stderr);
+    assert!(dir.join("run/model.ember").exists());
+    assert!(!dir.join("run/ols_summary.txt").exists());
 }

@@ -415,12 +415,10 @@ impl Core {
         let kept = identified_columns(&design, n)?;
         let q = kept.len();
         if n <= q {
-            return Err(invalid(
-                "x",
-                format!(
-                    "{n} observations leave no residual degrees of freedom for {q} coefficients"
-                ),
-            ));
+            return Err(FitError::NoResidualDof {
+                observations: n,
+                coefficients: q,
+            });
         }
         // The factor of [design[:, kept] | y] from R's columns (a QR of columns of R is the
         // factor of those columns of the data).
