@@ -133,6 +133,20 @@ impl FromStr for DeviceChoice {
     }
 }
 
+/// The adapter wgpu runs on, in words (name, kind, graphics API, driver), and whether it is
+/// real hardware rather than a software rasteriser such as Mesa's lavapipe; an error saying
+/// why there is none (or that wgpu is not compiled in).
+///
+/// ```
+/// match ember::wgpu_adapter() {
+///     Ok((words, _hardware)) => assert!(!words.is_empty()),
+///     Err(e) => assert!(!e.to_string().is_empty()),
+/// }
+/// ```
+pub fn wgpu_adapter() -> Result<(String, bool), DeviceError> {
+    wgpu::adapter()
+}
+
 fn auto() -> Result<Device, DeviceError> {
     if DeviceChoice::Wgpu.is_compiled()
         && let Ok((device, true)) = wgpu::device()
@@ -194,27 +208,52 @@ mod wgpu {
         }
     }
 
+    /// The wgpu device, whether its adapter is real hardware (not a software rasteriser), and
+    /// the adapter in words.
+    fn init() -> &'static Result<(Device, bool, String), String> {
+        static DEVICE: OnceLock<Result<(Device, bool, String), String>> = OnceLock::new();
+        DEVICE.get_or_init(|| {
+            let mut errors = Vec::new();
+            for &api in native_apis() {
+                match Device::wgpu_options().graphics_api(api).init_with_setup() {
+                    Ok((device, setup)) => {
+                        let info = setup.adapter.get_info();
+                        let hardware = matches!(
+                            info.device_type,
+                            DeviceType::DiscreteGpu | DeviceType::IntegratedGpu
+                        );
+                        let driver = [info.driver.as_str(), info.driver_info.as_str()]
+                            .into_iter()
+                            .filter(|s| !s.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        let words = format!(
+                            "{} ({:?}, {:?}, driver {driver})",
+                            info.name, info.device_type, info.backend
+                        );
+                        return Ok((device, hardware, words));
+                    }
+                    Err(e) => errors.push(format!("{api:?}: {e}")),
+                }
+            }
+            Err(errors.join("; "))
+        })
+    }
+
     /// The wgpu device and whether its adapter is real hardware (not a software rasteriser).
     pub(super) fn device() -> Result<(Device, bool), DeviceError> {
-        static DEVICE: OnceLock<Result<(Device, bool), String>> = OnceLock::new();
-        DEVICE
-            .get_or_init(|| {
-                let mut errors = Vec::new();
-                for &api in native_apis() {
-                    match Device::wgpu_options().graphics_api(api).init_with_setup() {
-                        Ok((device, setup)) => {
-                            let kind = setup.adapter.get_info().device_type;
-                            let hardware =
-                                matches!(kind, DeviceType::DiscreteGpu | DeviceType::IntegratedGpu);
-                            return Ok((device, hardware));
-                        }
-                        Err(e) => errors.push(format!("{api:?}: {e}")),
-                    }
-                }
-                Err(errors.join("; "))
-            })
-            .clone()
-            .map_err(DeviceError::NoAdapter)
+        match init() {
+            Ok((device, hardware, _)) => Ok((device.clone(), *hardware)),
+            Err(e) => Err(DeviceError::NoAdapter(e.clone())),
+        }
+    }
+
+    /// The adapter wgpu runs on, in words, and whether it is real hardware.
+    pub(super) fn adapter() -> Result<(String, bool), DeviceError> {
+        match init() {
+            Ok((_, hardware, words)) => Ok((words.clone(), *hardware)),
+            Err(e) => Err(DeviceError::NoAdapter(e.clone())),
+        }
     }
 }
 
@@ -228,5 +267,9 @@ mod wgpu {
         Err(DeviceError::NotCompiled {
             choice: DeviceChoice::Wgpu,
         })
+    }
+
+    pub(super) fn adapter() -> Result<(String, bool), DeviceError> {
+        device().map(|_| (String::new(), false))
     }
 }

@@ -21,7 +21,7 @@ pub mod predictor;
 mod safetensors;
 
 pub use burn;
-pub use device::{DeviceChoice, DeviceError};
+pub use device::{DeviceChoice, DeviceError, wgpu_adapter};
 pub use ember_core as core;
 pub use ember_data as data;
 pub use ember_metrics as metrics;
