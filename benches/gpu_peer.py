@@ -21,7 +21,7 @@ if not torch.cuda.is_available():
     sys.exit(3)
 
 dev = torch.device("cuda")
-MLP_ROWS, EPOCHS, OLS_ROWS, CALLS = (1024, 2, 4096, 1) if small else (60_000, 3, 1_000_000, 50)
+MLP_ROWS, EPOCHS, OLS_ROWS, CALLS = (1024, 3, 4096, 1) if small else (60_000, 3, 1_000_000, 50)
 D, C = 784, 10
 
 
