@@ -6,13 +6,13 @@
 
 use std::time::Instant;
 
-use burn::module::Module;
+#[path = "serving_model.rs"]
+mod serving_model;
+
 use burn::tensor::Device;
 use ember::data::{Dataset, Matrix};
-use ember::model_file::ModelFile;
 use ember::models::linear::{LinearRegressionConfig, Solver};
-use ember::models::mlp::{MlpClassifierConfig, MlpClassifierState, MlpConfig};
-use ember::models::{FittedModel, ModelState};
+use ember::models::mlp::MlpConfig;
 use ember::predictor::{Predictor, RowMajor};
 use ember::train::{Objective, RunOptions, TrainConfig, train};
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -152,24 +152,7 @@ pub fn ols(device: &Device, n: usize) -> anyhow::Result<(Row, f64)> {
 /// one warm-up call.
 fn predictor(device: &Device, calls: usize) -> anyhow::Result<Row> {
     const BATCH: usize = 1024;
-    device.seed(0);
-    let shape = MlpConfig::new(D, vec![256, 128], CLASSES);
-    let weights = shape.init(device).into_record().into_bytes()?.to_vec();
-    let state = ModelState::MlpClassifier(MlpClassifierState {
-        config: MlpClassifierConfig {
-            hidden: vec![256, 128],
-            ..Default::default()
-        },
-        shape,
-        labels: None,
-    });
-    let file = ModelFile {
-        model: FittedModel::from_state(state, &weights, device)?,
-        scaler: None,
-        feature_names: Vec::new(),
-        target_names: Vec::new(),
-        csv_options: None,
-    };
+    let file = serving_model::mlp_784_file(device)?;
     let predictor = Predictor::from_bytes_on(&file.to_bytes()?, device)?;
     let mut rng = StdRng::seed_from_u64(1);
     let x: Vec<f32> = (0..BATCH * D).map(|_| rng.random::<f32>()).collect();

@@ -9,14 +9,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "common.rs"]
 mod common;
+#[path = "serving_model.rs"]
+mod serving_model;
 
 use std::time::Instant;
 
-use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
-use ember::model_file::ModelFile;
-use ember::models::mlp::{MlpClassifierConfig, MlpClassifierState, MlpConfig};
-use ember::models::{FittedModel, ModelState};
+use ember::models::FittedModel;
 use ember::predictor::{Predictor, RowMajor};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
@@ -28,25 +27,7 @@ const BATCH_CALLS: usize = 100;
 fn main() -> anyhow::Result<()> {
     let out = common::out_dir()?;
     let device = Device::flex();
-    device.seed(0);
-    let shape = MlpConfig::new(D, vec![256, 128], 10);
-    let weights = shape.init(&device).into_record().into_bytes()?.to_vec();
-    let state = ModelState::MlpClassifier(MlpClassifierState {
-        config: MlpClassifierConfig {
-            hidden: vec![256, 128],
-            ..Default::default()
-        },
-        shape,
-        labels: None,
-    });
-    let model = FittedModel::from_state(state, &weights, &device)?;
-    let file = ModelFile {
-        model,
-        scaler: None,
-        feature_names: Vec::new(),
-        target_names: Vec::new(),
-        csv_options: None,
-    };
+    let file = serving_model::mlp_784_file(&device)?;
     std::fs::write(
         out.join("predict_model.safetensors"),
         file.to_safetensors()?,
