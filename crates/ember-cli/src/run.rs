@@ -149,9 +149,10 @@ pub fn run(loaded: &Loaded, options: &RunOptions) -> Result<Summary, RunError> {
         resume::check_unchanged(&experiment, &out)?;
     }
     let device = experiment.device.device()?;
-    if experiment.data.cache.is_none() && streams(&experiment)? {
-        // Recorded, so that `ember eval` and `--resume` read the data as this run did.
-        experiment.data.streaming = Some(true);
+    if experiment.data.cache.is_none() && experiment.data.csv.is_some() {
+        // Recorded either way, so that `ember eval` and `--resume` read the data as this run
+        // did whatever the memory available then.
+        experiment.data.streaming = Some(streams(&experiment)?);
     }
     let streaming = experiment.data.cache.is_some() || experiment.data.streaming == Some(true);
     let splits = if streaming {

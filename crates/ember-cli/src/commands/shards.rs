@@ -135,13 +135,20 @@ pub fn solve(
         &names,
         Some(options),
     );
+    if out.exists() && std::fs::read_dir(out).map_or(true, |mut d| d.next().is_some()) {
+        return Err(RunError::Usage(format!(
+            "{}: exists; solve into a new directory (a run is never overwritten)",
+            out.display()
+        )));
+    }
     let dir = RunDir::claim(out, false)?;
     let mut experiment = loaded.experiment.clone();
     experiment.out = Some(out.to_path_buf());
+    // The model last: a solve that failed on the way leaves no run that looks finished.
     let written = write_config(&experiment, &out.join(crate::run::CONFIG_FILE))
         .and_then(|()| save_state(&state, &out.join(SOLVED_STATE), "solved into this run"))
-        .and_then(|()| Ok(file.save(out.join(MODEL_FILE))?))
-        .and_then(|()| write_summary(&state, config, out));
+        .and_then(|()| write_summary(&state, config, out))
+        .and_then(|()| Ok(file.save(out.join(MODEL_FILE))?));
     if written.is_err() {
         dir.discard_failed();
     }

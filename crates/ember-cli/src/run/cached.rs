@@ -158,7 +158,23 @@ pub(crate) fn evaluate_cached(
         ));
     };
     let file = open_cache(csv, cache, data)?;
-    let (n_classes, _) = classes(&file)?;
+    let (n_classes, labels) = classes(&file)?;
+    let model_classes = model.model.labels().map(LabelEncoder::classes);
+    if file.feature_names() != model.feature_names
+        || file.target_names() != model.target_names
+        || labels.as_ref().map(LabelEncoder::classes) != model_classes
+    {
+        return Err(RunError::Data(format!(
+            "{}: its columns {:?} → {:?} (classes {:?}) are not the model's {:?} → {:?} (classes {:?}): the CSV changed since the run",
+            csv.display(),
+            file.feature_names(),
+            file.target_names(),
+            labels.as_ref().map(LabelEncoder::classes),
+            model.feature_names,
+            model.target_names,
+            model_classes
+        )));
+    }
     let (train_rows, test_rows) = split_rows(&file, data)?;
     Ok(vec![
         (

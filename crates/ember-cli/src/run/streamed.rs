@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ember::burn::tensor::Device;
-use ember::data::csv::{Chunk, CsvOptions, stream_csv};
+use ember::data::csv::{Chunk, CsvOptions, Streamed, stream_csv};
 use ember::data::split::hashed_test_row;
 use ember::data::{Dataset, Matrix};
 use ember::metrics::RegressionAccumulator;
@@ -295,7 +295,7 @@ fn score(
     let split = Split::of(data);
     let k = file.target_names.len();
     let (mut train, mut test) = (Scores::new(k), Scores::new(k));
-    stream_csv::<f64, RunError>(csv, options, |chunk| {
+    let streamed = stream_csv::<f64, RunError>(csv, options, |chunk| {
         let pred = file.predict(&chunk.x)?;
         let (train_rows, test_rows) = split.rows(&chunk);
         train.add(&chunk, &pred, &train_rows)?;
@@ -306,6 +306,7 @@ fn score(
         }
         Ok(())
     })?;
+    same_columns(csv, &streamed, file)?;
     if let Some(test_csv) = &data.test_csv {
         test = score_test_file(file, test_csv, options)?;
     }
@@ -342,15 +343,24 @@ fn score_test_file(
         let all: Vec<usize> = (0..chunk.x.n_rows()).collect();
         test.add(&chunk, &pred, &all)
     })?;
-    if streamed.feature_names != file.feature_names {
+    same_columns(test_csv, &streamed, file)?;
+    Ok(test)
+}
+
+/// Refuses a streamed file whose columns are not the model's, in order (streaming matches
+/// columns by position; the file may have changed since the model was fitted).
+fn same_columns(csv: &Path, streamed: &Streamed, file: &ModelFile) -> Result<(), RunError> {
+    if streamed.feature_names != file.feature_names || streamed.target_names != file.target_names {
         return Err(RunError::Data(format!(
-            "{}: its feature columns {:?} are not the training file's {:?} (in that order), which streaming needs",
-            test_csv.display(),
+            "{}: its columns {:?} → {:?} are not the model's {:?} → {:?} (in that order), which streaming needs",
+            csv.display(),
             streamed.feature_names,
-            file.feature_names
+            streamed.target_names,
+            file.feature_names,
+            file.target_names
         )));
     }
-    Ok(test)
+    Ok(())
 }
 
 /// `result`, or `None` with a note when the fit has too few rows for the OLS summary (which

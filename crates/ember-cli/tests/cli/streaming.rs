@@ -104,6 +104,24 @@ fn a_streamed_run_fits_the_hashed_training_rows_and_scores_the_test_rows() {
     for split in ["train", "test"] {
         assert_eq!(evaluated[split], s[split], "{split}");
     }
+    // The CSV changed since the run (its columns reordered): refused, never scored by position.
+    let text = std::fs::read_to_string(dir.join("d.csv")).unwrap();
+    let swapped: String = text
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells.swap(0, 1);
+            cells.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(dir.join("d.csv"), swapped).unwrap();
+    let refused = ember_in(&dir, &["eval", "run"]).expect(1);
+    assert!(
+        refused.stderr.contains("not the model's"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::write(dir.join("d.csv"), text).unwrap();
     let plotted = std::fs::read_dir(&run)
         .unwrap()
         .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "png"));
@@ -250,6 +268,12 @@ fn solve_refuses_a_config_that_names_other_columns_than_the_state() {
         );
         assert!(!dir.join("run").exists());
     }
+    // A state that names one column twice (hand-edited) would feed it to two coefficients.
+    let twice = header.replace("\"b\"", "\"a\"");
+    assert_ne!(twice, header);
+    std::fs::write(dir.join("twice.toml"), twice).unwrap();
+    let err = ember_in(&dir, &["solve", "c.toml", "twice.toml", "--out", "run"]).expect(1);
+    assert!(err.stderr.contains("twice"), "{}", err.stderr);
     // Naming the columns the state has is fine; one state "merged" says it was copied.
     std::fs::write(
         dir.join("same.toml"),

@@ -474,6 +474,35 @@ impl LeastSquaresState {
                 ),
             ));
         }
+        self.check_names()
+    }
+
+    /// Names, when there are any: one per column, none twice (a column read twice by name
+    /// would silently feed one column into two coefficients).
+    fn check_names(&self) -> Result<(), FitError> {
+        let (features, targets) = (&self.feature_names, &self.target_names);
+        if features.is_empty() && targets.is_empty() {
+            return Ok(());
+        }
+        if features.len() != self.n_features || targets.len() != self.n_targets {
+            return Err(invalid(
+                "state",
+                format!(
+                    "it names {} features and {} targets for {} and {}",
+                    features.len(),
+                    targets.len(),
+                    self.n_features,
+                    self.n_targets
+                ),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = features.iter().chain(targets).find(|n| !seen.insert(*n)) {
+            return Err(invalid(
+                "state",
+                format!("it names the column {twice:?} twice"),
+            ));
+        }
         Ok(())
     }
 }
