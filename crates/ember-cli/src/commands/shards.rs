@@ -12,7 +12,7 @@ use ember::data::{Dataset, Matrix};
 use ember::model_file::ModelFile;
 use ember::models::FittedModel;
 use ember::models::inference::InferenceOptions;
-use ember::models::linear::{LeastSquaresState, LinearRegressionConfig};
+use ember::models::linear::{LeastSquaresState, LinearRegressionConfig, Solver};
 
 use crate::data::options_for_task;
 use crate::error::RunError;
@@ -29,6 +29,14 @@ pub const SOLVED_STATE: &str = "solved_state.toml";
 /// The least-squares config of an experiment meant for shards.
 fn linear(loaded: &Loaded) -> Result<&LinearRegressionConfig, RunError> {
     match &loaded.experiment.model {
+        ModelSpec::LinearRegression(c) | ModelSpec::Ridge(c)
+            if c.solver == Solver::GradientDescent =>
+        {
+            Err(RunError::Usage(format!(
+                "shards fit least squares in closed form; the config's {} has solver gradient_descent: give solver \"auto\" or \"lstsq\"",
+                loaded.experiment.model.kind()
+            )))
+        }
         ModelSpec::LinearRegression(c) | ModelSpec::Ridge(c) => Ok(c),
         other => Err(RunError::Usage(format!(
             "shards fit least squares (linear_regression or ridge); the config's model is {}",

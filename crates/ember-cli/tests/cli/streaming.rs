@@ -274,6 +274,21 @@ fn solve_refuses_a_config_that_names_other_columns_than_the_state() {
     std::fs::write(dir.join("twice.toml"), twice).unwrap();
     let err = ember_in(&dir, &["solve", "c.toml", "twice.toml", "--out", "run"]).expect(1);
     assert!(err.stderr.contains("twice"), "{}", err.stderr);
+    // A state is solved in closed form: a config asking for gradient descent is refused.
+    let err = ember_in(
+        &dir,
+        &[
+            "solve",
+            "c.toml",
+            "s.toml",
+            "--out",
+            "run",
+            "--set",
+            "model.linear_regression.solver=gradient_descent",
+        ],
+    )
+    .expect(2);
+    assert!(err.stderr.contains("gradient_descent"), "{}", err.stderr);
     // Naming the columns the state has is fine; one state "merged" says it was copied.
     std::fs::write(
         dir.join("same.toml"),
