@@ -163,15 +163,17 @@ pub(crate) fn evaluate_cached(
     if file.feature_names() != model.feature_names
         || file.target_names() != model.target_names
         || labels.as_ref().map(LabelEncoder::classes) != model_classes
+        || n_classes != model.model.n_outputs()
     {
         return Err(RunError::Data(format!(
-            "{}: its columns {:?} → {:?} (classes {:?}) are not the model's {:?} → {:?} (classes {:?}): the CSV changed since the run",
+            "{}: its columns {:?} → {:?} ({n_classes} classes {:?}) are not the model's {:?} → {:?} ({} classes {:?}): the CSV changed since the run",
             csv.display(),
             file.feature_names(),
             file.target_names(),
             labels.as_ref().map(LabelEncoder::classes),
             model.feature_names,
             model.target_names,
+            model.model.n_outputs(),
             model_classes
         )));
     }

@@ -72,6 +72,15 @@ fn a_cached_run_converts_once_reuses_and_rebuilds_a_stale_cache() {
     for split in ["train", "test"] {
         assert_eq!(evaluated[split], s4[split], "{split}");
     }
+    // A CSV that gained a class since the run is refused, not scored against ten outputs.
+    let (pixels, _) = csv.lines().nth(1).unwrap().rsplit_once(',').unwrap();
+    std::fs::write(dir.join("d.csv"), format!("{csv}{pixels},10\n")).unwrap();
+    let gained = ember_in(&dir, &["eval", "run4"]).expect(1);
+    assert!(
+        gained.stderr.contains("11 classes") && gained.stderr.contains("not the model's"),
+        "{}",
+        gained.stderr
+    );
     // The trained run predicts from the CSV like any other.
     let predicted = ember_in(&dir, &["predict", "run4", "--input", "d.csv"]).expect(0);
     assert_eq!(
