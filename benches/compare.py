@@ -385,38 +385,62 @@ def convnet_case(cargo_args):
 
 
 def ols_case(cargo_args):
-    cargo_bench("ols", cargo_args)
-    with open(os.path.join(OUT, "ember.json")) as f:
-        ember = json.load(f)
+    """ember's bench and the peers in turn, REPEATS rounds: best and spread of each side."""
+    rows = {}
+    ember_runs = []
+    for _ in range(REPEATS):
+        cargo_bench("ols", cargo_args)
+        with open(os.path.join(OUT, "ember.json")) as f:
+            ember_runs.append(json.load(f))
+        for name, (seconds, r2_value) in ols_peers(ember_runs[0]["n"], ember_runs[0]["d"]).items():
+            rows.setdefault(name, ([], r2_value))[0].append(seconds)
+    ember = ember_runs[0]
     n, d = ember["n"], ember["d"]
+    e_times = [r["seconds"] for r in ember_runs]
+    e_best = min(e_times)
+    print()
+    print(f"OLS, {n:,} x {d} float32, {REPEATS} rounds alternating, best (spread) ({os.cpu_count()} cores)")
+    print("| implementation | time (s) | ember speed-up | R² |")
+    print("|---|---|---|---|")
+    print(f"| ember ({ember['solver']}, flex) | {e_best:.3f} ({min(e_times):.3f}-{max(e_times):.3f}) | 1.0x | {ember['r2']:.10f} |")
+    for name, (times, r2_value) in rows.items():
+        best = min(times)
+        print(f"| {name} | {best:.3f} ({min(times):.3f}-{max(times):.3f}) | {best / e_best:.2f}x | {r2_value:.10f} |")
+    sk_r2 = rows["scikit-learn LinearRegression"][1]
+    diff = abs(ember["r2"] - sk_r2)
+    print(f"\n|R²(ember) - R²(scikit-learn)| = {diff:.2e} ({'ok' if diff < 1e-9 else 'MISMATCH'} at 1e-9)")
+    return 0 if diff < 1e-9 else 1
+
+
+def ols_peers(n, d):
+    """One timed fit of each peer on the bench's data: name -> (seconds, R²)."""
     X = np.fromfile(os.path.join(OUT, "X.f32"), dtype="<f4").reshape(n, d)
     y = np.fromfile(os.path.join(OUT, "y.f32"), dtype="<f4")
 
     from sklearn.linear_model import LinearRegression
 
-    sk_time, sk = best_of(lambda: LinearRegression().fit(X, y))
-    sk_r2 = r2(y, sk.predict(X))
+    def timed(fn):
+        start = time.perf_counter()
+        result = fn()
+        return time.perf_counter() - start, result
 
-    def normal_equations():
-        X64 = X.astype(np.float64)
-        mean_x, mean_y = X64.mean(0), y.mean(dtype=np.float64)
-        Xc = X64 - mean_x
-        coef = np.linalg.solve(Xc.T @ Xc, Xc.T @ (y - mean_y))
-        return coef, mean_y - mean_x @ coef
+    sk_time, sk = timed(lambda: LinearRegression().fit(X, y))
+    out = {"scikit-learn LinearRegression": (sk_time, r2(y, sk.predict(X)))}
 
-    np_time, (coef, intercept) = best_of(normal_equations)
-    np_r2 = r2(y, X.astype(np.float64) @ coef + intercept)
+    def normal_equations(dtype):
+        def fit():
+            A = X.astype(dtype, copy=False)
+            mean_x, mean_y = A.mean(0), y.astype(dtype).mean()
+            Ac = A - mean_x
+            coef = np.linalg.solve(Ac.T @ Ac, Ac.T @ (y.astype(dtype, copy=False) - mean_y))
+            return coef, mean_y - mean_x @ coef
+        return fit
 
-    print()
-    print(f"OLS, {n:,} x {d} float32, best of {REPEATS} ({os.cpu_count()} cores)")
-    print(f"| implementation | time (s) | ember speed-up | R² |")
-    print(f"|---|---|---|---|")
-    print(f"| ember ({ember['solver']}, flex) | {ember['seconds']:.3f} | 1.0x | {ember['r2']:.10f} |")
-    print(f"| scikit-learn LinearRegression | {sk_time:.3f} | {sk_time / ember['seconds']:.1f}x | {sk_r2:.10f} |")
-    print(f"| numpy normal equations (f64) | {np_time:.3f} | {np_time / ember['seconds']:.1f}x | {np_r2:.10f} |")
-    diff = abs(ember["r2"] - sk_r2)
-    print(f"\n|R²(ember) - R²(scikit-learn)| = {diff:.2e} ({'ok' if diff < 1e-6 else 'MISMATCH'} at 1e-6)")
-    return 0 if diff < 1e-6 else 1
+    for name, dtype in [("numpy normal equations (f64)", np.float64),
+                        ("numpy normal equations (f32: centre, `A.T @ A`, solve)", np.float32)]:
+        seconds, (coef, intercept) = timed(normal_equations(dtype))
+        out[name] = (seconds, r2(y, X.astype(np.float64) @ coef.astype(np.float64) + float(intercept)))
+    return out
 
 
 def predict_case(cargo_args):

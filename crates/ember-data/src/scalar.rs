@@ -62,18 +62,23 @@ pub trait Scalar:
 
 impl Scalar for f32 {
     const NAME: &'static str = "f32";
+    #[inline]
     fn to_f64(self) -> f64 {
         f64::from(self)
     }
+    #[inline]
     fn from_f64(value: f64) -> Self {
         value as f32
     }
+    #[inline]
     fn finite(self) -> bool {
         self.is_finite()
     }
+    #[inline]
     fn nan() -> Self {
         f32::NAN
     }
+    #[inline]
     fn parse_bytes(text: &[u8]) -> Option<Self> {
         fast_float2::parse(text).ok()
     }
@@ -81,18 +86,23 @@ impl Scalar for f32 {
 
 impl Scalar for f64 {
     const NAME: &'static str = "f64";
+    #[inline]
     fn to_f64(self) -> f64 {
         self
     }
+    #[inline]
     fn from_f64(value: f64) -> Self {
         value
     }
+    #[inline]
     fn finite(self) -> bool {
         self.is_finite()
     }
+    #[inline]
     fn nan() -> Self {
         f64::NAN
     }
+    #[inline]
     fn parse_bytes(text: &[u8]) -> Option<Self> {
         fast_float2::parse(text).ok()
     }

@@ -32,7 +32,8 @@ fn large_well_conditioned_data_takes_the_normal_equations_and_matches_lstsq()
     let exact = LinearRegressionConfig::new()
         .with_solver(Solver::Lstsq)
         .fit_dataset(&data, &device)?;
-    // Iterative refinement in f64 brings the f32 Gram matrix's answer to f64 accuracy.
+    // The f64 Gram matrix (on the CPU), or iterative refinement after an f32 one (on a GPU),
+    // gives the accuracy of f64 least squares.
     let err = max_rel(fast.coef().as_slice(), exact.coef().as_slice());
     assert!(err < 1e-9, "normal equations vs lstsq: {err:e}");
     assert!((fast.intercept()[0] - exact.intercept()[0]).abs() < 1e-9);
@@ -67,5 +68,62 @@ fn large_ill_conditioned_data_falls_back_to_lstsq() -> Result<(), Box<dyn std::e
         .fit_dataset(&small, &Device::flex())?;
     let err = max_rel(model.coef().as_slice(), reference.coef().as_slice());
     assert!(err < 1e-6, "{err:e}");
+    Ok(())
+}
+
+/// Data big enough for the Gram matrix on the host, which checks the values in its own pass.
+fn large(n: usize, at: impl Fn(usize, usize) -> f64) -> (Matrix, Matrix) {
+    let x = Matrix::from_fn(n, 10, |i, j| {
+        ((i * 7 + j * 13) % 101) as f64 / 10.0 + at(i, j)
+    });
+    let y = Matrix::from_fn(n, 1, |i, _| (i % 17) as f64);
+    (x, y)
+}
+
+#[test]
+fn a_non_finite_value_in_large_data_is_named_by_the_gram_pass()
+-> Result<(), Box<dyn std::error::Error>> {
+    for (value, shown) in [
+        (f64::NAN, "NaN"),
+        (f64::INFINITY, "inf"),
+        (f64::NEG_INFINITY, "-inf"),
+    ] {
+        let (x, y) = large(
+            500_000,
+            |i, j| if (i, j) == (412_345, 7) { value } else { 0.0 },
+        );
+        for solver in [Solver::Auto, Solver::NormalEquations] {
+            let err = LinearRegressionConfig::new()
+                .with_solver(solver)
+                .fit(&x, &y, &Device::flex())
+                .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("X has a non-finite value ({shown}) at row 412345, column 7"),
+                "{solver:?}"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_gram_matrix_that_overflows_falls_back_to_lstsq() -> Result<(), Box<dyn std::error::Error>> {
+    // Finite values whose squares overflow f64: Auto solves by QR, the normal equations refuse.
+    let (x, y) = large(500_000, |i, j| {
+        if j == 3 {
+            1e155 * (1.0 + (i % 5) as f64)
+        } else {
+            0.0
+        }
+    });
+    let model = LinearRegressionConfig::new().fit(&x, &y, &Device::flex())?;
+    assert_eq!(model.solver(), Solver::Lstsq);
+    assert!(model.coef().as_slice().iter().all(|c| c.is_finite()));
+    let err = LinearRegressionConfig::new()
+        .with_solver(Solver::NormalEquations)
+        .fit(&x, &y, &Device::flex())
+        .unwrap_err();
+    assert!(err.to_string().contains("XᵀX overflows"), "{err}");
     Ok(())
 }

@@ -115,8 +115,15 @@ fn parse_record<T: Scalar>(
     {
         return Ok(());
     }
+    // No built-in marker of a missing value reads as a finite number, so without markers of the
+    // user's own a field that parses is a value: the markers are looked at only when it fails.
+    let parse_first = layout.missing_values.is_empty();
     for &j in &layout.features {
         let field = fields.get(j);
+        if parse_first && let Some(v) = number::<T>(field, layout.decimal) {
+            rows.x.push(v);
+            continue;
+        }
         if layout.is_missing(field) {
             if layout.missing == Missing::Keep {
                 rows.x.push(T::nan());
@@ -300,4 +307,44 @@ fn missing_message(layout: &Layout, j: usize, field: &[u8]) -> String {
         "missing value ({what}) in column `{}`; {policy}",
         layout.names[j]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::layout::is_builtin_missing;
+    use super::*;
+
+    /// `parse_record` parses a field before it looks at the built-in markers: that is right only
+    /// if no marker reads as a finite number, with either decimal mark.
+    #[test]
+    fn no_builtin_missing_marker_is_a_finite_number() {
+        let markers: [&[u8]; 19] = [
+            b"",
+            b"NA",
+            b"N/A",
+            b"n/a",
+            b"NaN",
+            b"nan",
+            b"-NaN",
+            b"-nan",
+            b"null",
+            b"NULL",
+            b"None",
+            b"<NA>",
+            b"#N/A",
+            b"#N/A N/A",
+            b"#NA",
+            b"-1.#IND",
+            b"-1.#QNAN",
+            b"1.#IND",
+            b"1.#QNAN",
+        ];
+        for marker in markers {
+            assert!(is_builtin_missing(marker), "{marker:?}");
+            for decimal in [Decimal::Point, Decimal::Comma] {
+                assert_eq!(number::<f64>(marker, decimal), None, "{marker:?}");
+                assert_eq!(number::<f32>(marker, decimal), None, "{marker:?}");
+            }
+        }
+    }
 }

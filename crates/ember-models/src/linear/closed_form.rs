@@ -4,9 +4,10 @@
 //! - [`lstsq`]: QR of the centred `[X | y]` then an SVD of the small triangular factor (faer),
 //!   which is as accurate as `numpy.linalg.lstsq` and gives the minimum-norm solution of a
 //!   rank-deficient design;
-//! - [`normal_equations`]: the Gram matrix of the centred `[X | y]` accumulated on the device in
-//!   chunks through burn's matmul (the `n × d` work), a Cholesky solve in `f64`, and iterative
-//!   refinement with `f64` residuals to recover the digits that `f32` lost.
+//! - [`normal_equations`]: the Gram matrix of the centred `[X | y]` (the `n × d` work: on the
+//!   host in `f64` for a CPU backend, on the device in `f32` otherwise, see [`super::gram`]), a
+//!   Cholesky solve in `f64`, and iterative refinement with `f64` residuals when the Gram
+//!   matrix's rounding could have cost digits (always after an `f32` one).
 
 use burn::tensor::Device;
 use ember_data::Matrix;
@@ -15,7 +16,8 @@ use faer::{Mat, MatRef, Side};
 use rayon::prelude::*;
 
 use super::Solver;
-use super::tensors::{read, tensor2};
+use super::config::validate_values;
+use super::gram::{Centre, Gram, gram, gram_on_host};
 use crate::FitError;
 
 /// Relative error at which iterative refinement of the normal equations stops.
@@ -24,10 +26,8 @@ const REFINED_TOLERANCE: f64 = 1e-12;
 const MAX_REFINEMENTS: usize = 4;
 /// Below this many values in `[X | y]`, [`Solver::Auto`] solves on the host in `f64`.
 const AUTO_LSTSQ_MAX_VALUES: usize = 1 << 22;
-/// Values per chunk sent to the device for the Gram matrix (16 MiB of `f32`).
-const CHUNK_VALUES: usize = 1 << 22;
 /// Largest condition number of `XᵀX` for which [`Solver::Auto`] trusts the normal equations
-/// (their `f32` Gram matrix is accurate to about 1e-6 relative; one refinement step squares that
+/// (an `f32` Gram matrix is accurate to about 1e-6 relative; one refinement step squares that
 /// error as long as `cond · 1e-6` is well below 1).
 const MAX_NORMAL_COND: f64 = 1e4;
 
@@ -49,12 +49,6 @@ pub(super) enum Route {
     NormalEquations,
 }
 
-/// Centring offsets: column means when fitting an intercept, zeros otherwise.
-struct Centre {
-    x: Vec<f64>,
-    y: Vec<f64>,
-}
-
 pub(super) fn fit(
     x: &Matrix,
     y: &Matrix,
@@ -63,36 +57,40 @@ pub(super) fn fit(
     route: Route,
     device: &Device,
 ) -> Result<ClosedForm, FitError> {
-    let centre = if fit_intercept {
-        Centre {
-            x: x.column_means(),
-            y: y.column_means(),
-        }
-    } else {
-        Centre {
-            x: vec![0.0; x.n_cols()],
-            y: vec![0.0; y.n_cols()],
-        }
-    };
     let values = x.n_rows() * (x.n_cols() + y.n_cols());
-    let (w, solver) = match route {
-        Route::Lstsq => (lstsq(x, y, &centre, alpha)?, Solver::Lstsq),
-        Route::Auto if values <= AUTO_LSTSQ_MAX_VALUES => {
-            (lstsq(x, y, &centre, alpha)?, Solver::Lstsq)
-        }
+    let host = |solver| -> Result<_, FitError> {
+        let centre = Centre::of(x, y, fit_intercept);
+        Ok((lstsq(x, y, &centre, alpha)?, centre, solver))
+    };
+    let (w, centre, solver) = match route {
+        Route::Lstsq => host(Solver::Lstsq)?,
+        Route::Auto if values <= AUTO_LSTSQ_MAX_VALUES => host(Solver::Lstsq)?,
         Route::Auto => {
-            match normal_equations(x, y, &centre, alpha, Some(MAX_NORMAL_COND), device)? {
-                Some(w) => (w, Solver::NormalEquations),
-                None => (lstsq(x, y, &centre, alpha)?, Solver::Lstsq),
+            let gram = finite_gram(x, y, fit_intercept, device)?;
+            let solved = match &gram {
+                Some(gram) => normal_equations(x, y, gram, alpha, Some(MAX_NORMAL_COND))?,
+                None => None,
+            };
+            match (solved, gram) {
+                (Some(w), Some(gram)) => (w, gram.centre, Solver::NormalEquations),
+                (_, gram) => {
+                    let centre = gram.map_or_else(|| Centre::of(x, y, fit_intercept), |g| g.centre);
+                    (lstsq(x, y, &centre, alpha)?, centre, Solver::Lstsq)
+                }
             }
         }
         Route::NormalEquations => {
-            let w = normal_equations(x, y, &centre, alpha, None, device)?.ok_or_else(|| {
+            let gram = finite_gram(x, y, fit_intercept, device)?.ok_or_else(|| {
+                FitError::LinearAlgebra(
+                    "XᵀX overflows: rescale the features, or use solver Lstsq".into(),
+                )
+            })?;
+            let w = normal_equations(x, y, &gram, alpha, None)?.ok_or_else(|| {
                 FitError::LinearAlgebra(
                     "XᵀX is singular; use solver Lstsq for the minimum-norm solution".into(),
                 )
             })?;
-            (w, Solver::NormalEquations)
+            (w, gram.centre, Solver::NormalEquations)
         }
     };
     let (d, k) = (x.n_cols(), y.n_cols());
@@ -105,6 +103,37 @@ pub(super) fn fit(
         intercept,
         solver,
     })
+}
+
+/// Whether `route` computes its Gram matrix on the host, where that pass reads every value
+/// before anything depends on them, so that it checks them itself (see [`finite_gram`]).
+pub(super) fn checks_values(route: Route, x: &Matrix, y: &Matrix, device: &Device) -> bool {
+    let values = x.n_rows() * (x.n_cols() + y.n_cols());
+    let gram_route = match route {
+        Route::Lstsq => false,
+        Route::Auto => values > AUTO_LSTSQ_MAX_VALUES,
+        Route::NormalEquations => true,
+    };
+    gram_route && gram_on_host(device)
+}
+
+/// The Gram matrix, `None` when it is not finite though every value is (it overflows). A
+/// non-finite value makes it non-finite too (NaN or ∞ on its diagonal): then the error names
+/// the value's place.
+fn finite_gram(
+    x: &Matrix,
+    y: &Matrix,
+    fit_intercept: bool,
+    device: &Device,
+) -> Result<Option<Gram>, FitError> {
+    let gram = gram(x, y, fit_intercept, device)?;
+    let finite = |v: &[f64]| v.iter().all(|v| v.is_finite());
+    let (g, c) = (&gram.matrix, &gram.centre);
+    if (0..g.ncols()).all(|j| finite(g.col_as_slice(j))) && finite(&c.x) && finite(&c.y) {
+        return Ok(Some(gram));
+    }
+    validate_values(x, y)?;
+    Ok(None)
 }
 
 /// Least squares (or ridge) on the centred data, in `f64`: `d × k` coefficients.
@@ -170,20 +199,19 @@ pub(super) fn svd_solve(
     Ok(svd.V() * utb)
 }
 
-/// The normal equations with a device-computed Gram matrix; `None` when `XᵀX + alpha·I` is
-/// singular, or worse conditioned than `max_cond` when one is given.
+/// The normal equations from `gram`; `None` when `XᵀX + alpha·I` is singular, or worse
+/// conditioned than `max_cond` when one is given.
 fn normal_equations(
     x: &Matrix,
     y: &Matrix,
-    centre: &Centre,
+    gram: &Gram,
     alpha: f64,
     max_cond: Option<f64>,
-    device: &Device,
 ) -> Result<Option<Mat<f64>>, FitError> {
     let (d, k) = (x.n_cols(), y.n_cols());
-    let gram = device_gram(x, y, centre, device)?;
-    let a = Mat::from_fn(d, d, |i, j| gram[(i, j)] + if i == j { alpha } else { 0.0 });
-    let b = gram.submatrix(0, d, d, k).to_owned();
+    let (centre, g) = (&gram.centre, &gram.matrix);
+    let a = Mat::from_fn(d, d, |i, j| g[(i, j)] + if i == j { alpha } else { 0.0 });
+    let b = g.submatrix(0, d, d, k).to_owned();
     let eigen = a
         .self_adjoint_eigenvalues(Side::Lower)
         .map_err(|e| FitError::LinearAlgebra(format!("eigenvalues did not converge: {e:?}")))?;
@@ -195,6 +223,12 @@ fn normal_equations(
         return Ok(None);
     };
     let mut w = llt.solve(&b);
+    // The solve's relative error is about cond · (the Gram's relative error): refine only when
+    // that could exceed the tolerance (always after an f32 Gram; for an f64 one, only when
+    // ill-conditioned).
+    if hi / lo * gram.relative_error < REFINED_TOLERANCE {
+        return Ok(Some(w));
+    }
     // Iterative refinement: each step computes the residual gradient in f64 on the host and
     // corrects by the same factorisation, shrinking the error by ρ ≈ cond · (error of the f32
     // Gram). Step k's relative correction c_k estimates the error before it, so the error left
@@ -212,41 +246,6 @@ fn normal_equations(
         previous = Some(c);
     }
     Ok(Some(w))
-}
-
-/// `Gram = [Xc | yc]ᵀ [Xc | yc]`, chunk by chunk on the device, each chunk's `f32` product added
-/// up in `f64`.
-fn device_gram(
-    x: &Matrix,
-    y: &Matrix,
-    centre: &Centre,
-    device: &Device,
-) -> Result<Mat<f64>, FitError> {
-    let (n, d, k) = (x.n_rows(), x.n_cols(), y.n_cols());
-    let w = d + k;
-    let rows_per_chunk = (CHUNK_VALUES / w).max(1);
-    let mut gram = Mat::<f64>::zeros(w, w);
-    for start in (0..n).step_by(rows_per_chunk) {
-        let rows = rows_per_chunk.min(n - start);
-        // Centred f32 rows of [X | y], converted in parallel.
-        let mut values = vec![0.0f32; rows * w];
-        values.par_chunks_mut(w).enumerate().for_each(|(r, out)| {
-            let i = start + r;
-            let (ox, oy) = out.split_at_mut(d);
-            ox.iter_mut()
-                .zip(x.row(i).iter().zip(&centre.x))
-                .for_each(|(o, (v, m))| *o = (v - m) as f32);
-            oy.iter_mut()
-                .zip(y.row(i).iter().zip(&centre.y))
-                .for_each(|(o, (v, m))| *o = (v - m) as f32);
-        });
-        let chunk = tensor2(values, rows, w, device);
-        let product = chunk.clone().transpose().matmul(chunk);
-        for (k, v) in read(product)?.into_iter().enumerate() {
-            gram[(k / w, k % w)] += f64::from(v);
-        }
-    }
-    Ok(gram)
 }
 
 /// `Xcᵀ (yc − Xc w) − alpha·w` in `f64`, in parallel over row blocks: `d × k`.

@@ -212,7 +212,18 @@ impl LinearRegressionConfig {
         device: &Device,
     ) -> Result<LinearRegression, FitError> {
         self.validate()?;
-        validate_data(x, y)?;
+        validate_shapes(x, y)?;
+        let route = match self.solver {
+            Solver::Auto => Some(Route::Auto),
+            Solver::Lstsq => Some(Route::Lstsq),
+            Solver::NormalEquations => Some(Route::NormalEquations),
+            Solver::GradientDescent => None,
+        };
+        // A Gram matrix computed on the host reads every value first and checks them there,
+        // which saves a pass over the data.
+        if !route.is_some_and(|r| closed_form::checks_values(r, x, y, device)) {
+            validate_values(x, y)?;
+        }
         let closed = |route| -> Result<_, FitError> {
             let ClosedForm {
                 coef,
@@ -316,7 +327,7 @@ impl LinearRegressionConfig {
     }
 }
 
-fn validate_data(x: &Matrix, y: &Matrix) -> Result<(), FitError> {
+fn validate_shapes(x: &Matrix, y: &Matrix) -> Result<(), FitError> {
     if x.n_rows() == 0 {
         return Err(DataError::Empty("X").into());
     }
@@ -333,6 +344,17 @@ fn validate_data(x: &Matrix, y: &Matrix) -> Result<(), FitError> {
             right: y.n_rows(),
         }
         .into());
+    }
+    Ok(())
+}
+
+/// An error naming the place of a non-finite value, or the column whose sum overflows.
+pub(super) fn validate_values(x: &Matrix, y: &Matrix) -> Result<(), FitError> {
+    // One parallel pass for the usual case, where every value is finite and no column's sum
+    // overflows; only a failing one looks again, for the place to name.
+    let fine = |m: &Matrix| m.column_abs_sums().iter().all(|s| s.is_finite());
+    if fine(x) && fine(y) {
+        return Ok(());
     }
     x.check_finite("X")?;
     y.check_finite("y")?;

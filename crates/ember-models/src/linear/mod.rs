@@ -18,6 +18,7 @@ mod closed_form;
 mod config;
 mod fitted;
 mod gradient;
+mod gram;
 mod inference;
 mod module;
 mod streaming;
