@@ -84,22 +84,28 @@ print(json.dumps({"seconds": min(times), "peak_mb": peak, "shape": list(X.shape)
 
 
 def csv_case(cargo_args):
-    cargo_bench("csv", cargo_args)
-    with open(os.path.join(OUT, "ember_csv.json")) as f:
-        ember = json.load(f)
+    """ember's bench (best of its reads) and pandas (one read, in a process of its own so that
+    its peak memory is its own) in turn, REPEATS rounds: best and spread of each side."""
     path = os.path.join(OUT, "table.csv")
-    # In a process of its own, so that its peak memory is its own.
-    done = subprocess.run(
-        [sys.executable, "-c", PANDAS, path, str(REPEATS)], check=True, capture_output=True, text=True
-    )
-    pandas = json.loads(done.stdout)
+    embers, pandas_runs = [], []
+    for _ in range(REPEATS):
+        cargo_bench("csv", cargo_args)
+        with open(os.path.join(OUT, "ember_csv.json")) as f:
+            embers.append(json.load(f))
+        done = subprocess.run(
+            [sys.executable, "-c", PANDAS, path, "1"], check=True, capture_output=True, text=True
+        )
+        pandas_runs.append(json.loads(done.stdout))
+    ember = embers[0]
+    e = [r["seconds"] for r in embers]
+    p = [r["seconds"] for r in pandas_runs]
     mb = ember["bytes"] / 1e6
     print()
-    print(f"CSV, {ember['n']:,} rows x {ember['d'] + 1} columns, {mb:.0f} MB, best of {REPEATS} ({os.cpu_count()} cores)")
+    print(f"CSV, {ember['n']:,} rows x {ember['d'] + 1} columns, {mb:.0f} MB, {REPEATS} rounds alternating, best (spread) ({os.cpu_count()} cores)")
     print("| implementation | time (s) | MB/s | ember speed-up | peak memory (MB) |")
     print("|---|---|---|---|---|")
-    print(f"| ember read_csv::<f32> | {ember['seconds']:.2f} | {mb / ember['seconds']:.0f} | 1.0x | {ember['peak_mb']:.0f} |")
-    print(f"| pandas.read_csv ({pandas['dtype']}) | {pandas['seconds']:.2f} | {mb / pandas['seconds']:.0f} | {pandas['seconds'] / ember['seconds']:.1f}x | {pandas['peak_mb']:.0f} |")
+    print(f"| ember read_csv::<f32> | {min(e):.2f} ({min(e):.2f}-{max(e):.2f}) | {mb / min(e):.0f} | 1.0x | {max(r['peak_mb'] for r in embers):.0f} |")
+    print(f"| pandas.read_csv ({pandas_runs[0]['dtype']}) | {min(p):.2f} ({min(p):.2f}-{max(p):.2f}) | {mb / min(p):.0f} | {min(p) / min(e):.2f}x | {max(r['peak_mb'] for r in pandas_runs):.0f} |")
     print(f"\nthe f32 result itself is {ember['matrix_mb']:.0f} MB")
     return 0
 
