@@ -120,15 +120,16 @@ const F32_DROPPED_BITS: u64 = (1 << 29) - 1;
 const F32_HALFWAY: u64 = 1 << 28;
 
 /// The nearest `f64` to a plain decimal (an optional sign, digits, an optional point and
-/// digits: what CSV writers print), when its digits make an integer `m < 2⁵³` and it has at most
-/// 22 digits after the point: then `m / 10ᵏ` is one correctly rounded division of two exact
-/// `f64` values (Clinger's fast path). `None` for anything else (exponents, more digits,
+/// digits: what CSV writers print), when it has at most 19 digits and they make an integer
+/// `m < 2⁵³`: then `m / 10ᵏ` (`k ≤ 19` digits after the point) is one correctly rounded division
+/// of two exact `f64` values (Clinger's fast path). `None` for anything else (exponents, more digits,
 /// `inf`, text), which the general parser handles.
 #[inline]
 fn plain_decimal(text: &[u8]) -> Option<f64> {
-    const POWERS: [f64; 23] = [
+    // Exact in f64 up to 1e22; at most 19 digits are read, so at most 19 after the point.
+    const POWERS: [f64; 20] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        1e17, 1e18, 1e19,
     ];
     let (negative, digits) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
@@ -147,10 +148,10 @@ fn plain_decimal(text: &[u8]) -> Option<f64> {
             _ => return None,
         }
     }
-    if count == 0 || m >= 1 << 53 || fraction >= POWERS.len() {
+    if count == 0 || m >= 1 << 53 {
         return None;
     }
-    let q = m as f64 / POWERS[fraction];
+    let q = m as f64 / POWERS.get(fraction)?;
     Some(if negative { -q } else { q })
 }
 

@@ -27,31 +27,33 @@ pub(crate) struct Layout {
     pub decimal: Decimal,
 }
 
-/// Whether the text is one of the built-in missing values, pandas' default `na_values`: empty,
-/// `NA`, `N/A`, `n/a`, `NaN`, `nan`, `-NaN`, `-nan`, `null`, `NULL`, `None`, `<NA>`, `#N/A`,
-/// `#N/A N/A`, `#NA`, `-1.#IND`, `-1.#QNAN`, `1.#IND`, `1.#QNAN`.
+/// The built-in missing values, pandas' default `na_values`.
+pub(crate) const BUILTIN_MISSING: [&[u8]; 19] = [
+    b"",
+    b"NA",
+    b"N/A",
+    b"n/a",
+    b"NaN",
+    b"nan",
+    b"-NaN",
+    b"-nan",
+    b"null",
+    b"NULL",
+    b"None",
+    b"<NA>",
+    b"#N/A",
+    b"#N/A N/A",
+    b"#NA",
+    b"-1.#IND",
+    b"-1.#QNAN",
+    b"1.#IND",
+    b"1.#QNAN",
+];
+
+/// Whether the text is one of the [`BUILTIN_MISSING`] values (none is longer than 8 bytes:
+/// most numbers are, and are told apart at once).
 pub(crate) fn is_builtin_missing(field: &[u8]) -> bool {
-    matches!(
-        field,
-        b"" | b"NA"
-            | b"N/A"
-            | b"n/a"
-            | b"NaN"
-            | b"nan"
-            | b"-NaN"
-            | b"-nan"
-            | b"null"
-            | b"NULL"
-            | b"None"
-            | b"<NA>"
-            | b"#N/A"
-            | b"#N/A N/A"
-            | b"#NA"
-            | b"-1.#IND"
-            | b"-1.#QNAN"
-            | b"1.#IND"
-            | b"1.#QNAN"
-    )
+    field.len() <= 8 && BUILTIN_MISSING.contains(&field)
 }
 
 /// A file's column names and what was decided about its first line.

@@ -115,27 +115,7 @@ fn parse_record<T: Scalar>(
     {
         return Ok(());
     }
-    // No built-in marker of a missing value reads as a finite number, so without markers of the
-    // user's own a field that parses is a value: the markers are looked at only when it fails.
-    let parse_first = layout.missing_values.is_empty();
-    for &j in &layout.features {
-        let field = fields.get(j);
-        if parse_first && let Some(v) = number::<T>(field, layout.decimal) {
-            rows.x.push(v);
-            continue;
-        }
-        if layout.is_missing(field) {
-            if layout.missing == Missing::Keep {
-                rows.x.push(T::nan());
-                continue;
-            }
-            return Err(error(j, missing_message(layout, j, field)));
-        }
-        match number::<T>(field, layout.decimal) {
-            Some(v) => rows.x.push(v),
-            None => return Err(error(j, not_a_number(layout, j, field))),
-        }
-    }
+    push_features(layout, fields, &mut rows.x, &error)?;
     for &j in &layout.targets {
         let field = fields.get(j);
         if layout.is_missing(field) {
@@ -152,6 +132,37 @@ fn parse_record<T: Scalar>(
         rows.ids.push(id);
     }
     rows.n_rows += 1;
+    Ok(())
+}
+
+/// Appends a record's feature values to `x`; `error(column, message)` locates a bad one.
+fn push_features<T: Scalar>(
+    layout: &Layout,
+    fields: &Fields<'_>,
+    x: &mut Vec<T>,
+    error: &impl Fn(usize, String) -> DataError,
+) -> Result<(), DataError> {
+    // No built-in marker of a missing value reads as a finite number, so without markers of the
+    // user's own a field that parses is a value: the markers are looked at only when it fails.
+    let parse_first = layout.missing_values.is_empty();
+    for &j in &layout.features {
+        let field = fields.get(j);
+        if parse_first && let Some(v) = number::<T>(field, layout.decimal) {
+            x.push(v);
+            continue;
+        }
+        if layout.is_missing(field) {
+            if layout.missing == Missing::Keep {
+                x.push(T::nan());
+                continue;
+            }
+            return Err(error(j, missing_message(layout, j, field)));
+        }
+        match number::<T>(field, layout.decimal) {
+            Some(v) => x.push(v),
+            None => return Err(error(j, not_a_number(layout, j, field))),
+        }
+    }
     Ok(())
 }
 
@@ -311,7 +322,7 @@ fn missing_message(layout: &Layout, j: usize, field: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::layout::is_builtin_missing;
+    use super::super::layout::{BUILTIN_MISSING, is_builtin_missing};
     use super::*;
 
     /// `parse_record` parses a field before it looks at the built-in markers: that is right only

@@ -27,8 +27,9 @@ const MAX_REFINEMENTS: usize = 4;
 /// Below this many values in `[X | y]`, [`Solver::Auto`] solves on the host in `f64`.
 const AUTO_LSTSQ_MAX_VALUES: usize = 1 << 22;
 /// Largest condition number of `XᵀX` for which [`Solver::Auto`] trusts the normal equations
-/// (an `f32` Gram matrix is accurate to about 1e-6 relative; one refinement step squares that
-/// error as long as `cond · 1e-6` is well below 1).
+/// (an `f32` Gram matrix, on a GPU, is accurate to about 1e-6 relative; one refinement step
+/// squares that error as long as `cond · 1e-6` is well below 1). The host's `f64` Gram matrix
+/// could be trusted further; the same limit keeps the choice the same on every device.
 const MAX_NORMAL_COND: f64 = 1e4;
 
 /// Fitted coefficients (`targets × features`), intercepts, and the solver that produced them.
@@ -57,14 +58,13 @@ pub(super) fn fit(
     route: Route,
     device: &Device,
 ) -> Result<ClosedForm, FitError> {
-    let values = x.n_rows() * (x.n_cols() + y.n_cols());
     let host = |solver| -> Result<_, FitError> {
         let centre = Centre::of(x, y, fit_intercept);
         Ok((lstsq(x, y, &centre, alpha)?, centre, solver))
     };
     let (w, centre, solver) = match route {
         Route::Lstsq => host(Solver::Lstsq)?,
-        Route::Auto if values <= AUTO_LSTSQ_MAX_VALUES => host(Solver::Lstsq)?,
+        Route::Auto if !uses_gram(route, x, y) => host(Solver::Lstsq)?,
         Route::Auto => {
             let gram = finite_gram(x, y, fit_intercept, device)?;
             let solved = match &gram {
@@ -108,13 +108,16 @@ pub(super) fn fit(
 /// Whether `route` computes its Gram matrix on the host, where that pass reads every value
 /// before anything depends on them, so that it checks them itself (see [`finite_gram`]).
 pub(super) fn checks_values(route: Route, x: &Matrix, y: &Matrix, device: &Device) -> bool {
-    let values = x.n_rows() * (x.n_cols() + y.n_cols());
-    let gram_route = match route {
+    uses_gram(route, x, y) && gram_on_host(device)
+}
+
+/// Whether `route` starts from the Gram matrix (else it solves by QR on the host).
+fn uses_gram(route: Route, x: &Matrix, y: &Matrix) -> bool {
+    match route {
         Route::Lstsq => false,
-        Route::Auto => values > AUTO_LSTSQ_MAX_VALUES,
+        Route::Auto => x.n_rows() * (x.n_cols() + y.n_cols()) > AUTO_LSTSQ_MAX_VALUES,
         Route::NormalEquations => true,
-    };
-    gram_route && gram_on_host(device)
+    }
 }
 
 /// The Gram matrix, `None` when it is not finite though every value is (it overflows). A

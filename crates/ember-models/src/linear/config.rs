@@ -224,7 +224,7 @@ impl LinearRegressionConfig {
         if !route.is_some_and(|r| closed_form::checks_values(r, x, y, device)) {
             validate_values(x, y)?;
         }
-        let closed = |route| -> Result<_, FitError> {
+        let closed = |route: Route| -> Result<_, FitError> {
             let ClosedForm {
                 coef,
                 intercept,
@@ -232,8 +232,9 @@ impl LinearRegressionConfig {
             } = closed_form::fit(x, y, self.fit_intercept, self.alpha, route, device)?;
             Ok((coef, intercept, 1, Vec::new(), solver, None))
         };
-        let (coef, intercept, n_iter, loss_history, solver, epochs) = match self.solver {
-            Solver::GradientDescent => {
+        let (coef, intercept, n_iter, loss_history, solver, epochs) = match route {
+            Some(route) => closed(route)?,
+            None => {
                 let fit = gradient::fit(self, x, y, device)?;
                 (
                     fit.coef,
@@ -244,9 +245,6 @@ impl LinearRegressionConfig {
                     Some(fit.epochs),
                 )
             }
-            Solver::Auto => closed(Route::Auto)?,
-            Solver::Lstsq => closed(Route::Lstsq)?,
-            Solver::NormalEquations => closed(Route::NormalEquations)?,
         };
         LinearRegression::new(
             self.clone(),

@@ -20,8 +20,8 @@ use crate::FitError;
 
 /// Rows per host block: its centred copy (`rows × (d + k)` of `f64`) stays in a core's cache.
 const HOST_BLOCK_ROWS: usize = 512;
-/// Blocks folded in order by one task (a task is a few milliseconds of work).
-const BLOCKS_PER_GROUP: usize = 32;
+/// Runs of consecutive blocks folded by one task each (a few per thread, for balance).
+const GROUPS: usize = 64;
 /// Values per chunk sent to the device for the Gram matrix (16 MiB of `f32`).
 const DEVICE_CHUNK_VALUES: usize = 1 << 22;
 
@@ -53,9 +53,9 @@ impl Centre {
     }
 }
 
-/// `[Xc | Yc]ᵀ [Xc | Yc]` (full, symmetric), the centre it was taken about, and a first-order
-/// bound on the relative rounding error of its entries (what decides whether the solve from it
-/// needs refining).
+/// `[Xc | Yc]ᵀ [Xc | Yc]` (full, symmetric), the centre it was taken about, and an estimate of
+/// the relative rounding error of its entries (what decides whether the solve from it needs
+/// refining; infinite for an `f32` Gram matrix, which always does).
 pub(super) struct Gram {
     pub matrix: Mat<f64>,
     pub centre: Centre,
@@ -75,8 +75,8 @@ pub(super) fn gram(
     }
     let centre = Centre::of(x, y, fit_intercept);
     let matrix = device_gram(x, y, &centre, device)?;
-    // Each f32 product is rounded to f32 (unit roundoff 2⁻²⁴) before it is summed in f64.
-    let relative_error = f64::from(f32::EPSILON) / 2.0 * (x.n_cols() + y.n_cols()) as f64;
+    // Values rounded to f32 and summed in f32 over a chunk: the solve is always refined.
+    let relative_error = f64::INFINITY;
     Ok(Gram {
         matrix,
         centre,
@@ -111,26 +111,17 @@ impl Moments {
     }
 
     /// The moments of the union of two disjoint sets of rows (Chan, Golub & LeVeque's pairwise
-    /// update: the Gram matrices add, plus `nₐ n_b / n · δ δᵀ` for the difference of means).
-    fn merged(mut self, other: Self, centred: bool) -> Self {
-        if other.rows == 0 {
-            return self;
-        }
-        if self.rows == 0 {
-            return other;
-        }
+    /// update: the Gram matrices add, plus `nₐ n_b / n · δ δᵀ` for the difference of means,
+    /// which is zero without an intercept, where every mean is zero).
+    fn merged(mut self, other: Self) -> Self {
         let n = (self.rows + other.rows) as f64;
         let width = self.means.len();
-        let delta: Vec<f64> = if centred {
-            other
-                .means
-                .iter()
-                .zip(&self.means)
-                .map(|(b, a)| b - a)
-                .collect()
-        } else {
-            vec![0.0; width]
-        };
+        let delta: Vec<f64> = other
+            .means
+            .iter()
+            .zip(&self.means)
+            .map(|(b, a)| b - a)
+            .collect();
         let factor = self.rows as f64 * other.rows as f64 / n;
         // Column by column over contiguous slices (this runs once per block: it must vectorise).
         for j in 0..width {
@@ -155,34 +146,41 @@ impl Moments {
 fn host_gram(x: &Matrix, y: &Matrix, fit_intercept: bool) -> Gram {
     let (n, d, k) = (x.n_rows(), x.n_cols(), y.n_cols());
     let width = d + k;
-    let blocks = n.div_ceil(HOST_BLOCK_ROWS);
-    // Fixed groups of blocks, each folded in order and merged in order: the same bits whatever
-    // the threads do.
-    let groups: Vec<Moments> = (0..blocks.div_ceil(BLOCKS_PER_GROUP))
-        .into_par_iter()
-        .map(|g| {
-            let mut scratch = vec![0.0; HOST_BLOCK_ROWS * width];
-            let last = ((g + 1) * BLOCKS_PER_GROUP).min(blocks);
-            (g * BLOCKS_PER_GROUP..last).fold(Moments::empty(width), |acc, b| {
-                let rows = b * HOST_BLOCK_ROWS..((b + 1) * HOST_BLOCK_ROWS).min(n);
-                acc.merged(
-                    block_moments(x, y, rows, fit_intercept, &mut scratch),
-                    fit_intercept,
-                )
+    // At least as many rows as columns, so that a block's product outweighs its merge.
+    let block_rows = HOST_BLOCK_ROWS.max(width);
+    let blocks = n.div_ceil(block_rows);
+    // At most GROUPS runs of consecutive blocks, each folded in order, then merged in order: the
+    // same bits whatever the threads do, and at most GROUPS Gram matrices held at once.
+    let per_group = blocks.div_ceil(GROUPS);
+    let moments = |blocks: std::ops::Range<usize>| {
+        let mut scratch = vec![0.0; block_rows * width];
+        blocks
+            .map(|b| {
+                let rows = b * block_rows..((b + 1) * block_rows).min(n);
+                block_moments(x, y, rows, fit_intercept, &mut scratch)
             })
-        })
+            .reduce(Moments::merged)
+    };
+    let groups: Vec<Option<Moments>> = (0..blocks.div_ceil(per_group))
+        .into_par_iter()
+        .map(|g| moments(g * per_group..((g + 1) * per_group).min(blocks)))
         .collect();
     let total = groups
         .into_iter()
-        .fold(Moments::empty(width), |a, b| a.merged(b, fit_intercept));
+        .flatten()
+        .reduce(Moments::merged)
+        .unwrap_or_else(|| Moments::empty(width));
     let mut matrix = total.gram;
     for j in 0..width {
         for i in 0..j {
             matrix[(i, j)] = matrix[(j, i)];
         }
     }
-    // Each entry is a sum of at most HOST_BLOCK_ROWS products, then of one term per block.
-    let relative_error = f64::EPSILON / 2.0 * (HOST_BLOCK_ROWS + blocks + width) as f64;
+    // An estimate of the entries' relative rounding error: each is a sum of `block_rows`
+    // products, then of `per_group` block sums, then of the group sums (errors of real data
+    // grow more slowly than this count).
+    let relative_error =
+        f64::EPSILON / 2.0 * (block_rows + per_group + blocks.div_ceil(per_group) + width) as f64;
     Gram {
         matrix,
         centre: Centre::split(total.means, d),
