@@ -302,27 +302,28 @@ def alternate(bench, script, cargo_args):
     return ember, others
 
 
+def spread(times):
+    """`best (min-max)` of a side's runs."""
+    return f"{min(times):.3f} ({min(times):.3f}-{max(times):.3f})"
+
+
 def mlp_case(cargo_args):
     ember, torch = alternate("mlp", TORCH, cargo_args)
     sklearn = [peer(SKLEARN_MLP, THREADS)]
-    e = min(r["ember_epoch_s"] for r in ember)
-    bare = min(r["bare_epoch_s"] for r in ember)
-    dataset = min(r["dataset_epoch_s"] for r in ember)
     t = min(r["epoch_s"] for r in torch)
-    s = min(r["epoch_s"] for r in sklearn)
     n = ember[0]["n"]
     print()
-    print(f"MLP 784-256-128-10, Adam, batch 128, one epoch of {n:,} x 784 float32, 2 threads, best of {REPEATS}")
+    print(f"MLP 784-256-128-10, Adam, batch 128, one epoch of {n:,} x 784 float32, 2 threads, {REPEATS} runs alternating, best (spread)")
     print("| implementation | epoch (s) | samples/s | ratio to PyTorch |")
     print("|---|---|---|---|")
-    for name, sec in [
-        ("ember `train` (flex, mimalloc)", e),
-        ("ember `Trainer` from burn's InMemDataset + Batcher", dataset),
-        ("bare burn loop (flex, mimalloc)", bare),
-        (f"PyTorch {torch[0]['version']}", t),
-        ("scikit-learn MLPClassifier", s),
+    for name, times in [
+        ("ember `train` (flex, mimalloc)", [r["ember_epoch_s"] for r in ember]),
+        ("ember `Trainer` from burn's InMemDataset + Batcher", [r["dataset_epoch_s"] for r in ember]),
+        ("bare burn loop (flex, mimalloc)", [r["bare_epoch_s"] for r in ember]),
+        (f"PyTorch {torch[0]['version']}", [r["epoch_s"] for r in torch]),
+        ("scikit-learn MLPClassifier (one run)", [r["epoch_s"] for r in sklearn]),
     ]:
-        print(f"| {name} | {sec:.3f} | {n / sec:,.0f} | {t / sec:.2f}x |")
+        print(f"| {name} | {spread(times)} | {n / min(times):,.0f} | {t / min(times):.2f}x |")
     return 0
 
 
@@ -372,21 +373,21 @@ def linear_gd_case(cargo_args):
 
 def convnet_case(cargo_args):
     ember, torch = alternate("convnet", TORCH_CONVNET, cargo_args)
-    e = min(r["epoch_s"] for r in ember)
     t = min(r["epoch_s"] for r in torch)
     n = ember[0]["n"]
     data = "MNIST" if ember[0]["real_mnist"] else "random images of MNIST's shape"
     print()
-    print(f"ConvNet of examples/convnet.rs, Adam, batch 64, {n:,} images of {data}, 2 threads, best epoch of {REPEATS} runs")
+    print(f"ConvNet of examples/convnet.rs, Adam, batch 64, {n:,} images of {data}, 2 threads, best epoch of {REPEATS} runs (spread)")
     print("| implementation | epoch (s) | samples/s | ratio to PyTorch | test accuracy after "
           f"{ember[0]['epochs']} epochs (min-max) |")
     print("|---|---|---|---|---|")
-    for name, sec, runs in [
-        ("ember `Trainer` (flex, mimalloc; InMemDataset + Batcher)", e, ember),
-        (f"PyTorch {torch[0]['version']}", t, torch),
+    for name, runs in [
+        ("ember `Trainer` (flex, mimalloc; InMemDataset + Batcher)", ember),
+        (f"PyTorch {torch[0]['version']}", torch),
     ]:
+        times = [r["epoch_s"] for r in runs]
         acc = [r["test_accuracy"] for r in runs]
-        print(f"| {name} | {sec:.2f} | {n / sec:,.0f} | {t / sec:.2f}x | {min(acc):.4f}-{max(acc):.4f} |")
+        print(f"| {name} | {spread(times)} | {n / min(times):,.0f} | {t / min(times):.2f}x | {min(acc):.4f}-{max(acc):.4f} |")
     return 0
 
 
@@ -451,21 +452,21 @@ def ols_peers(n, d):
 
 def predict_case(cargo_args):
     ember, torch = alternate("predict", TORCH_PREDICT, cargo_args)
-    e1 = min(r["single_median_us"] for r in ember)
-    t1 = min(r["single_median_us"] for r in torch)
-    eb = max(r["batch_rows_per_s"] for r in ember)
-    tb = max(r["batch_rows_per_s"] for r in torch)
     diff = max(r["max_abs_diff"] for r in torch)
+    one = lambda runs, key: f"{min(r[key] for r in runs):.1f} ({min(r[key] for r in runs):.1f}-{max(r[key] for r in runs):.1f})"
+    rows = lambda runs, key: f"{max(r[key] for r in runs):,.0f} ({min(r[key] for r in runs):,.0f}-{max(r[key] for r in runs):,.0f})"
+    e1, t1 = min(r["single_median_us"] for r in ember), min(r["single_median_us"] for r in torch)
+    eb, tb = max(r["batch_rows_per_s"] for r in ember), max(r["batch_rows_per_s"] for r in torch)
+    for r in ember:
+        r["bare_rows_per_s"] = 1024 / r["bare_forward_batch_ms"] * 1e3
     print()
-    print(f"Serving an MLP 784-256-128-10 (class probabilities), 2 threads, best of {REPEATS}")
+    print(f"Serving an MLP 784-256-128-10 (class probabilities), 2 threads, {REPEATS} runs alternating, best (spread)")
     print("| implementation | one row, median (µs) | batch of 1,024 (rows/s) |")
     print("|---|---|---|")
-    print(f"| ember `Predictor` (flex, mimalloc) | {e1:.1f} | {eb:,.0f} |")
-    print(f"| PyTorch {torch[0]['version']} (`inference_mode`) | {t1:.1f} | {tb:,.0f} |")
+    print(f"| ember `Predictor` (flex, mimalloc) | {one(ember, 'single_median_us')} | {rows(ember, 'batch_rows_per_s')} |")
+    print(f"| PyTorch {torch[0]['version']} (`inference_mode`) | {one(torch, 'single_median_us')} | {rows(torch, 'batch_rows_per_s')} |")
     print(f"| ember speed-up | {t1 / e1:.2f}x | {eb / tb:.2f}x |")
-    b1 = min(r["bare_forward_single_median_us"] for r in ember)
-    bb = min(r["bare_forward_batch_ms"] for r in ember)
-    print(f"| (burn's forward alone, flex) | {b1:.1f} | {1024 / bb * 1e3:,.0f} |")
+    print(f"| (burn's forward alone, flex) | {one(ember, 'bare_forward_single_median_us')} | {rows(ember, 'bare_rows_per_s')} |")
     print(f"\nlargest difference between the two sides' probabilities: {diff:.2e} ({'ok' if diff < 1e-5 else 'MISMATCH'} at 1e-5)")
     return 0 if diff < 1e-5 else 1
 
