@@ -43,8 +43,6 @@ pub(crate) fn for_each_record(
     mut each: impl FnMut(usize, &Fields<'_>) -> Result<bool, DataError>,
 ) -> Result<(), DataError> {
     match dialect {
-        // Without quotes a record is a line: split it directly, much faster than a CSV state
-        // machine.
         Dialect::Delimited(delimiter) if memchr::memchr(b'"', bytes).is_none() => {
             for_each_unquoted(bytes, first_line, delimiter, each)
         }
@@ -202,5 +200,28 @@ pub(crate) fn sniff(sample: &[u8]) -> Dialect {
         Dialect::Whitespace
     } else {
         Dialect::Delimited(b',')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_those_of_a_split_on_newlines() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "\n\na\n\n",
+            "a,b\n\n,c",
+        ] {
+            let bytes = text.as_bytes();
+            let expected: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+            assert_eq!(lines(bytes).collect::<Vec<_>>(), expected, "{text:?}");
+        }
     }
 }

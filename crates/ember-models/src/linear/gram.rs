@@ -3,9 +3,9 @@
 //! Where it is computed depends on the device:
 //! - on a CPU backend (flex, ndarray) the host computes it in `f64`: blocks of rows centred by
 //!   their own means, one triangle of each block's product (faer), blocks merged with the
-//!   pairwise update of Chan, Golub and LeVeque, so the means come out of the same pass. On a
-//!   CPU this beats an `f32` Gram through the backend's matmul plus the `f64` refinement pass
-//!   that one needs (0.17 s against 0.5 s on 1e6 × 100), and it rarely needs refining at all;
+//!   pairwise update of Chan, Golub and LeVeque, so the means come out of the same pass, and
+//!   it rarely needs refining, where an `f32` Gram through the backend's matmul always needs an
+//!   `f64` refinement pass;
 //! - on any other device (a GPU) the device multiplies `f32` chunks and the host adds them up in
 //!   `f64`, after a first pass for the means.
 
