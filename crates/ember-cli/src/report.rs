@@ -123,7 +123,7 @@ const SILHOUETTE_ROWS: usize = 10_000;
 /// data's classes when it has them.
 fn clustering(model: &ModelFile, data: &Dataset) -> Result<Metrics, RunError> {
     let x = model.preprocess(data.x())?;
-    let distances = model.model.outputs(&x)?;
+    let distances = model.model.outputs(&*x)?;
     let k = distances.n_cols();
     let clusters = argmin_rows(distances.as_slice(), k);
     let inertia = distances

@@ -122,6 +122,18 @@ impl From<Matrix<f64>> for Features<'_> {
     }
 }
 
+impl<'a> From<Cow<'a, Matrix<f32>>> for Features<'a> {
+    fn from(x: Cow<'a, Matrix<f32>>) -> Self {
+        Self::F32(x)
+    }
+}
+
+impl<'a> From<Cow<'a, Matrix<f64>>> for Features<'a> {
+    fn from(x: Cow<'a, Matrix<f64>>) -> Self {
+        Self::F64(x)
+    }
+}
+
 /// `x · Wᵀ + b` in `f64` (`rows × W's rows`): the map of every linear model.
 pub(crate) fn affine<T: Scalar>(x: &Matrix<T>, w: &Matrix, b: &[f64]) -> Matrix {
     let (k, d) = w.shape();

@@ -7,6 +7,7 @@ use burn::tensor::Device;
 use ember_data::preprocessing::StandardScaler;
 use ember_data::split::{stratified_train_test_split, train_test_split};
 use ember_models::mlp::{Activation, MlpClassifierConfig, MlpRegressorConfig, WeightInit};
+use ember_models::{Features, FittedModel};
 use ember_train::{EarlyStopping, RunOptions, TrainConfig};
 
 type Result = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -108,5 +109,31 @@ fn dropout_runs_are_reproducible_and_bad_settings_are_errors() -> Result {
         unknown.to_string().starts_with("unknown field `hiden`"),
         "{unknown}"
     );
+    Ok(())
+}
+
+/// Scoring rows is the same, to the bit, whether they come as `f64` (rounded a scoring batch
+/// at a time), borrowed `f32` or owned `f32`, over more rows than one scoring batch holds.
+#[test]
+fn f64_and_f32_rows_score_alike_across_scoring_batches() -> Result {
+    let data = ember_data::load("iris")?;
+    let config = MlpClassifierConfig {
+        hidden: vec![8],
+        train: TrainConfig {
+            epochs: 2,
+            ..Default::default()
+        },
+        run: RunOptions::quiet(),
+        ..Default::default()
+    };
+    let model = FittedModel::from(config.fit_dataset(&data, None, &Device::flex())?);
+    let n = 2 * ember_train::EVAL_BATCH + 7;
+    let rows: Vec<&[f64]> = (0..n).map(|i| data.x().row(i % data.n_samples())).collect();
+    let x = ember_data::Matrix::from_rows(&rows)?;
+    let x32 = x.cast::<f32>();
+    let from_f64 = model.predict_proba(&x)?;
+    assert_eq!(from_f64.shape(), (n, 3));
+    assert_eq!(from_f64, model.probabilities(Features::from(&x32))?);
+    assert_eq!(from_f64, model.probabilities(Features::from(x32))?);
     Ok(())
 }

@@ -62,4 +62,4 @@ pub use schedule::Schedule;
 pub use source::{BatchSource, DatasetSource, MatrixData, Subset};
 pub use step::{MatrixBatch, StepOutput, TrainStep, Trainable};
 pub use tensorboard::event_files;
-pub use trainer::{Trained, Trainer, train, train_on};
+pub use trainer::{EVAL_BATCH, Trained, Trainer, train, train_on};

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use burn::tensor::activation::{log_softmax, relu};
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use ember_data::{DataError, Dataset, Matrix};
+use ember_data::{DataError, Dataset, Matrix, Scalar};
 
 use crate::TrainError;
 use crate::metric::{Classification, MetricFactory, Regression};
@@ -111,7 +111,7 @@ impl Objective {
     /// assert_eq!(t, Targets::Classes(vec![0, 2]));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn targets(&self, data: &Dataset<f32>) -> Result<Targets, TrainError> {
+    pub fn targets<T: Scalar>(&self, data: &Dataset<T>) -> Result<Targets, TrainError> {
         self.targets_of(data.y())
     }
 
@@ -125,7 +125,7 @@ impl Objective {
     /// assert_eq!(Objective::BinaryCrossEntropy.targets_of(&y)?, Targets::Classes(vec![1, 0]));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn targets_of(&self, y: &Matrix<f32>) -> Result<Targets, TrainError> {
+    pub fn targets_of<T: Scalar>(&self, y: &Matrix<T>) -> Result<Targets, TrainError> {
         if !self.is_classification() {
             if y.n_cols() != self.n_outputs() {
                 return Err(DataError::Mismatch {
@@ -135,7 +135,9 @@ impl Objective {
                 }
                 .into());
             }
-            return Ok(Targets::Real(y.as_slice().to_vec()));
+            return Ok(Targets::Real(
+                y.as_slice().iter().map(|&v| to_f32(v)).collect(),
+            ));
         }
         if y.n_cols() != 1 {
             return Err(DataError::Mismatch {
@@ -149,7 +151,8 @@ impl Objective {
         y.as_slice()
             .iter()
             .enumerate()
-            .map(|(row, &v)| match ember_data::class_index(f64::from(v), k) {
+            .map(|(row, &v)| (row, to_f32(v)))
+            .map(|(row, v)| match ember_data::class_index(f64::from(v), k) {
                 Some(c) => Ok(c as i64),
                 None => Err(DataError::InvalidParameter {
                     name: "y",
@@ -266,6 +269,12 @@ impl Objective {
             ]
         }
     }
+}
+
+/// `v` in single precision, the precision the loop trains in: rounded once, as
+/// [`Dataset::cast`] rounds.
+pub(crate) fn to_f32<T: Scalar>(v: T) -> f32 {
+    f32::from_f64(v.to_f64())
 }
 
 #[cfg(test)]

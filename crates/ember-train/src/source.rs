@@ -7,8 +7,9 @@ use std::marker::PhantomData;
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataset::{Dataset as BurnDataset, DatasetError};
 use burn::tensor::{Device, Tensor, TensorData};
-use ember_data::{DataError, Dataset};
+use ember_data::{DataError, Dataset, Scalar};
 
+use crate::objective::to_f32;
 use crate::{MatrixBatch, Objective, Targets, TrainError};
 
 /// A data set the loop can cut batches from, by row: the rows of each batch are chosen by the
@@ -245,34 +246,30 @@ impl<B> BatchSource<B> for Subset<'_, B> {
 /// assert_eq!(source.strata(), Some(vec![0, 1, 1]));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct MatrixData<'d> {
+pub struct MatrixData<'d, T: Scalar = f32> {
     /// The data set's features, borrowed (a copy of a large training set would double its
-    /// memory).
-    x: &'d [f32],
-    y: &'d [f32],
+    /// memory) and rounded to `f32` a batch at a time.
+    x: &'d [T],
+    y: &'d [T],
     n: usize,
     n_features: usize,
     targets: Targets,
     objective: Objective,
 }
 
-impl<'d> MatrixData<'d> {
-    /// `data` for `objective`: an error names an empty data set, a non-finite feature (row
-    /// and column) or a target the objective cannot take.
-    pub fn new(objective: Objective, data: &'d Dataset<f32>) -> Result<Self, TrainError> {
+impl<'d, T: Scalar> MatrixData<'d, T> {
+    /// `data` for `objective`, in `f32` or `f64` (rounded to `f32` as each batch is made, so
+    /// `f64` data is trained on as its [`Dataset::cast`] would be, without a second copy): an
+    /// error names an empty data set, a feature that is not finite in `f32` (row and column)
+    /// or a target the objective cannot take.
+    pub fn new(objective: Objective, data: &'d Dataset<T>) -> Result<Self, TrainError> {
         if data.n_samples() == 0 {
             return Err(DataError::Empty("the training set").into());
         }
         let d = data.x().n_cols();
         let x = data.x().as_slice();
-        if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-            return Err(DataError::NonFinite {
-                what: "X",
-                row: i / d,
-                column: i % d,
-                value: f64::from(x[i]),
-            }
-            .into());
+        if let Some(i) = x.iter().position(|&v| !to_f32(v).is_finite()) {
+            return Err(not_trainable(x[i], i / d, i % d).into());
         }
         Ok(Self {
             x,
@@ -290,7 +287,27 @@ impl<'d> MatrixData<'d> {
     }
 }
 
-impl BatchSource<MatrixBatch> for MatrixData<'_> {
+/// The error for a feature the loop cannot train on: NaN or infinite, or a finite `f64` out
+/// of `f32`'s range.
+fn not_trainable<T: Scalar>(value: T, row: usize, column: usize) -> DataError {
+    if value.finite() {
+        return DataError::InvalidParameter {
+            name: "X",
+            message: format!(
+                "{:e} at row {row}, column {column} is beyond f32's range (±3.4e38), the precision networks train in: rescale the feature",
+                value.to_f64()
+            ),
+        };
+    }
+    DataError::NonFinite {
+        what: "X",
+        row,
+        column,
+        value: value.to_f64(),
+    }
+}
+
+impl<T: Scalar> BatchSource<MatrixBatch> for MatrixData<'_, T> {
     fn len(&self) -> usize {
         self.n
     }
@@ -306,7 +323,7 @@ impl BatchSource<MatrixBatch> for MatrixData<'_> {
         let d = self.n_features;
         let mut values = Vec::with_capacity(rows.len() * d);
         for &r in rows {
-            values.extend_from_slice(&self.x[r * d..(r + 1) * d]);
+            values.extend(self.x[r * d..(r + 1) * d].iter().map(|&v| to_f32(v)));
         }
         Ok(MatrixBatch {
             x: Tensor::from_data(TensorData::new(values, [rows.len(), d]), device),
@@ -326,11 +343,11 @@ impl BatchSource<MatrixBatch> for MatrixData<'_> {
         Some(self.n_features)
     }
 
-    /// FNV-1a over the bits of X and y: a different data set is not resumed.
+    /// FNV-1a over the bits of X and y in `f32`: a different data set is not resumed.
     fn fingerprint(&self) -> String {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for v in self.x.iter().chain(self.y) {
-            hash = (hash ^ u64::from(v.to_bits())).wrapping_mul(0x0100_0000_01b3);
+        for &v in self.x.iter().chain(self.y) {
+            hash = (hash ^ u64::from(to_f32(v).to_bits())).wrapping_mul(0x0100_0000_01b3);
         }
         format!(
             "{} samples, {} features, hash {hash:016x}",

@@ -11,7 +11,7 @@ use burn::optim::ModuleOptimizer;
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
 use ember_data::split::{stratified_train_test_indices, train_test_indices};
-use ember_data::{DataError, Dataset};
+use ember_data::{DataError, Dataset, Scalar};
 
 use crate::checkpoint::{Checkpointer, RunState, lock_run_dir, write_file_atomically};
 use crate::epoch::{EpochRun, evaluate};
@@ -41,7 +41,7 @@ pub struct Trained<M> {
 }
 
 /// Rows per forward pass when scoring, unless [`Trainer::eval_batch_size`] says otherwise.
-pub(crate) const EVAL_BATCH: usize = 4096;
+pub const EVAL_BATCH: usize = 4096;
 
 /// The loop, with its hyper-parameters, run options and metrics: trains any module that
 /// implements [`TrainStep`] for the batches a [`BatchSource`] builds.
@@ -275,9 +275,10 @@ impl<'c> Trainer<'c> {
 }
 
 /// Trains the [`Trainable`] module `init` builds to minimise `objective` on the matrix data
-/// `train`, scoring `valid` (or a held-out `validation_fraction` of `train`, stratified for
-/// classification) with the objective's metrics after every epoch: the loop of ember's own
-/// estimators (see [`Trainer`] for everything else).
+/// `train` (in `f32`, or in `f64` rounded to `f32` a batch at a time), scoring `valid` (or a
+/// held-out `validation_fraction` of `train`, stratified for classification) with the
+/// objective's metrics after every epoch: the loop of ember's own estimators (see [`Trainer`]
+/// for everything else).
 ///
 /// ```
 /// use burn::module::Module;
@@ -304,11 +305,11 @@ impl<'c> Trainer<'c> {
 /// assert!(last < first / 10.0);
 /// # Ok::<(), ember_train::TrainError>(())
 /// ```
-pub fn train<M: Trainable>(
+pub fn train<M: Trainable, T: Scalar>(
     init: impl Fn(&Device) -> M,
     objective: Objective,
-    train: &Dataset<f32>,
-    valid: Option<&Dataset<f32>>,
+    train: &Dataset<T>,
+    valid: Option<&Dataset<T>>,
     config: &TrainConfig,
     run: &RunOptions,
     device: &Device,

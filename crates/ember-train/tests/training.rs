@@ -8,10 +8,11 @@ use burn::module::Module;
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 use common::{Net, classification, temp_dir, weights};
+use ember_data::generators::MakeClassification;
 use ember_data::{Dataset, Matrix};
 use ember_train::{
-    EarlyStopping, GradClip, Objective, OptimizerConfig, RunOptions, Schedule, TrainConfig,
-    TrainError, Trainable, train,
+    BatchSource, EarlyStopping, GradClip, MatrixData, Objective, OptimizerConfig, RunOptions,
+    Schedule, TrainConfig, TrainError, Trainable, train,
 };
 
 /// `y = x·w + b`, starting from zero.
@@ -252,6 +253,88 @@ fn same_seed_same_bits_other_seed_other_bits() -> Result<(), TrainError> {
     assert_eq!(a.history.epochs[2].train, b.history.epochs[2].train);
     assert!(weights(&a.model) != weights(&c.model));
     Ok(())
+}
+
+/// `f64` data goes into the loop as it is, rounded to `f32` a batch at a time: the run is the
+/// run of its `f32` cast, bit for bit (validation split included), and a resumed run finds
+/// the same data fingerprint either way.
+#[test]
+fn f64_data_trains_bit_for_bit_as_its_f32_cast() -> Result<(), TrainError> {
+    let data = MakeClassification {
+        n_samples: 300,
+        n_features: 20,
+        n_informative: 5,
+        n_classes: 3,
+        seed: 7,
+        ..Default::default()
+    }
+    .generate()
+    .expect("valid generator settings");
+    let cast = data.cast::<f32>();
+    assert!(
+        data.x()
+            .as_slice()
+            .iter()
+            .any(|&v| f64::from(v as f32) != v)
+    );
+    let config = TrainConfig {
+        epochs: 2,
+        validation_fraction: 0.2,
+        ..Default::default()
+    };
+    let ce = Objective::CrossEntropy { n_classes: 3 };
+    let fit64 = train(
+        |d| Net::new(20, 3, d),
+        ce,
+        &data,
+        None,
+        &config,
+        &run_in(None),
+        &Device::flex(),
+    )?;
+    let fit32 = train(
+        |d| Net::new(20, 3, d),
+        ce,
+        &cast,
+        None,
+        &config,
+        &run_in(None),
+        &Device::flex(),
+    )?;
+    assert!(weights(&fit64.model) == weights(&fit32.model));
+    assert_eq!(fit64.history.epochs[1].valid, fit32.history.epochs[1].valid);
+    assert_eq!(
+        MatrixData::new(ce, &data)?.fingerprint(),
+        MatrixData::new(ce, &cast)?.fingerprint()
+    );
+    Ok(())
+}
+
+/// A finite `f64` feature that `f32` cannot hold is refused as the cast would have it, at its
+/// row and column, before any training.
+#[test]
+fn an_f64_feature_beyond_f32_is_refused_at_its_row_and_column() {
+    let mut x = Matrix::new(3, 2, vec![0.0f64, 1.0, 2.0, 3.0, 4.0, 1e300]).unwrap();
+    assert!(x.as_slice()[5].is_finite());
+    x.as_mut_slice()[2] = -1e39;
+    let data = Dataset::new(x, Matrix::new(3, 1, vec![0.0, 1.0, 0.0]).unwrap()).unwrap();
+    let message = |data: &Dataset| {
+        MatrixData::new(Objective::BinaryCrossEntropy, data)
+            .err()
+            .map(|e| e.to_string())
+    };
+    assert_eq!(
+        message(&data).as_deref(),
+        Some(
+            "invalid parameter `X`: -1e39 at row 1, column 0 is beyond f32's range (±3.4e38), the precision networks train in: rescale the feature"
+        )
+    );
+    let mut nan = data.x().clone();
+    nan.as_mut_slice()[2] = f64::NAN;
+    assert_eq!(
+        message(&data.clone().with_x(nan).unwrap()).as_deref(),
+        Some("X has a non-finite value (NaN) at row 1, column 0")
+    );
 }
 
 #[test]

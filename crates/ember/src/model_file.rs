@@ -9,6 +9,7 @@
 //! before anything past its magic and version is read, so a flipped byte or a cut-short file
 //! never loads. Format 1 (no checksum) is refused with a message to train the model again.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use burn::tensor::Device;
@@ -297,8 +298,9 @@ impl ModelFile {
         })
     }
 
-    /// `x` (raw features) with the stored scaling applied.
-    pub fn preprocess(&self, x: &Matrix) -> Result<Matrix, FitError> {
+    /// `x` (raw features) with the stored scaling applied: borrowed as it is when the model
+    /// has no scaler.
+    pub fn preprocess<'a>(&self, x: &'a Matrix) -> Result<Cow<'a, Matrix>, FitError> {
         let n = self.model.n_features();
         if x.n_cols() != n {
             return Err(FitError::FeatureCount {
@@ -307,20 +309,20 @@ impl ModelFile {
             });
         }
         Ok(match &self.scaler {
-            Some(s) => s.transform(x)?,
-            None => x.clone(),
+            Some(s) => Cow::Owned(s.transform(x)?),
+            None => Cow::Borrowed(x),
         })
     }
 
     /// Predictions for raw features `x`: values (samples × targets) for a regressor, class
     /// indices (one column) for a classifier.
     pub fn predict(&self, x: &Matrix) -> Result<Matrix, FitError> {
-        self.model.predict(&self.preprocess(x)?)
+        self.model.predict(&*self.preprocess(x)?)
     }
 
     /// Class probabilities for raw features `x`; an error for a regressor.
     pub fn predict_proba(&self, x: &Matrix) -> Result<Matrix, FitError> {
-        self.model.predict_proba(&self.preprocess(x)?)
+        self.model.predict_proba(&*self.preprocess(x)?)
     }
 }
 

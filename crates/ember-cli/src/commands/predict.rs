@@ -117,7 +117,7 @@ fn classes(model: &ModelFile, x: &Matrix) -> Result<Predictions, RunError> {
 
 /// The nearest centre of each row, and its squared distance to every centre.
 fn clusters(model: &ModelFile, x: &Matrix) -> Result<Predictions, RunError> {
-    let distances = model.model.outputs(&model.preprocess(x)?)?;
+    let distances = model.model.outputs(model.preprocess(x)?)?;
     let k = distances.n_cols();
     let mut header = vec!["cluster".to_string()];
     header.extend((0..k).map(|c| format!("distance2_{c}")));

@@ -121,8 +121,6 @@ impl MlpClassifierConfig {
         device: &Device,
     ) -> Result<MlpClassifier, FitError> {
         let n_classes = n_classes(data, valid)?;
-        let train_set = data.cast::<f32>();
-        let valid_set = valid.map(|v| v.cast::<f32>());
         let shape = network(
             data.x().n_cols(),
             &self.hidden,
@@ -134,8 +132,8 @@ impl MlpClassifierConfig {
         let fitted = Trained::train(
             shape,
             Objective::CrossEntropy { n_classes },
-            &train_set,
-            valid_set.as_ref(),
+            data,
+            valid,
             &self.train,
             &self.run,
             device,

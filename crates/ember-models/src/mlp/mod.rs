@@ -27,6 +27,8 @@ pub use classifier::{MlpClassifier, MlpClassifierConfig, MlpClassifierState};
 pub use module::{Activation, Mlp, MlpConfig, WeightInit};
 pub use regressor::{MlpRegressor, MlpRegressorConfig, MlpRegressorState};
 
+use std::borrow::Cow;
+
 use burn::module::Module;
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
@@ -49,11 +51,11 @@ pub(crate) struct Trained {
 
 impl Trained {
     /// Trains a network of `shape` on `objective` with the loop of `ember_train`.
-    pub fn train(
+    pub fn train<T: Scalar>(
         shape: MlpConfig,
         objective: Objective,
-        data: &Dataset<f32>,
-        valid: Option<&Dataset<f32>>,
+        data: &Dataset<T>,
+        valid: Option<&Dataset<T>>,
         config: &TrainConfig,
         run: &RunOptions,
         device: &Device,
@@ -161,13 +163,32 @@ impl Trained {
     /// The network's raw outputs for `x` (row-major), after checking its number of features.
     pub fn outputs<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<f32>, FitError> {
         check_features(x, self.shape.n_inputs)?;
-        self.run(x.cast::<f32>())
+        self.run_converted(x)
     }
 
     /// The network's raw outputs for any [`Features`] (owned `f32` rows without a copy).
     pub fn outputs_of(&self, x: Features<'_>) -> Result<Vec<f32>, FitError> {
         x.check_width(self.shape.n_inputs)?;
-        self.run(x.into_f32())
+        match x {
+            Features::F32(Cow::Owned(x)) => self.run(x),
+            Features::F32(Cow::Borrowed(x)) => self.run_converted(x),
+            Features::F64(x) => self.run_converted(&x),
+        }
+    }
+
+    /// The outputs for rows converted to `f32` one scoring batch at a time, so that scoring a
+    /// large `f64` set never holds a second copy of all its rows.
+    fn run_converted<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<f32>, FitError> {
+        let d = x.n_cols();
+        let mut out = Vec::new();
+        for rows in x.as_slice().chunks(ember_train::EVAL_BATCH * d.max(1)) {
+            let batch = rows
+                .iter()
+                .map(|v| f32::from_f64(v.to_f64()))
+                .collect::<Vec<_>>();
+            out.extend(ember_train::outputs(&self.module, batch, d, &self.device)?);
+        }
+        Ok(out)
     }
 
     fn run(&self, x: Matrix<f32>) -> Result<Vec<f32>, FitError> {
