@@ -29,6 +29,11 @@ Cases (best of 3 runs each):
 - linear_gd: one epoch of linear regression by SGD (batch 256, lr 0.01) on 1,000,000 x 100
   float32, ember's training loop against PyTorch's nn.Linear loop and scikit-learn's
   SGDRegressor (per sample), alternating, 2 threads: seconds (best and spread of 3), samples/s.
+- train_cli: `ember train` on a Fashion-MNIST-sized set (60,000 + 10,000 seeded 28x28 uint8
+  images in IDX files, 10 classes), MLP 784-256-128-10, Adam, batch 128, 10 epochs, end to end
+  (process start to model file, train and test scores written), against the same run as a
+  PyTorch script (read the IDX files, train, score, torch.save), 2 threads, runs alternate:
+  wall-clock seconds (best and spread of 3) and test accuracy.
 The peers run with the machine's threads (set OMP_NUM_THREADS etc. to pin them).
 """
 import json
@@ -470,9 +475,118 @@ def predict_case(cargo_args):
     print(f"\nlargest difference between the two sides' probabilities: {diff:.2e} ({'ok' if diff < 1e-5 else 'MISMATCH'} at 1e-5)")
     return 0 if diff < 1e-5 else 1
 
+TORCH_TRAIN_SCRIPT = """
+import json, sys
+import numpy as np, torch
+torch.set_num_threads(2)
+out = sys.argv[1]
+def load(name, count):
+    X = np.fromfile(f"{out}/{name}-images-idx3-ubyte", dtype=np.uint8, offset=16).reshape(count, 784)
+    y = np.fromfile(f"{out}/{name}-labels-idx1-ubyte", dtype=np.uint8, offset=8).astype(np.int64)
+    return torch.from_numpy(X.astype(np.float32) / 255.0), torch.from_numpy(y)
+X, y = load("train", 60000)
+Xt, yt = load("t10k", 10000)
+torch.manual_seed(0)
+nn = torch.nn
+model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+loss_fn = nn.CrossEntropyLoss()
+for epoch in range(10):
+    perm = torch.randperm(60000)
+    for b in range(0, 60000, 128):
+        idx = perm[b:b + 128]
+        opt.zero_grad()
+        loss = loss_fn(model(X[idx]), y[idx])
+        loss.backward()
+        opt.step()
+with torch.inference_mode():
+    train_accuracy = float((model(X).argmax(1) == y).float().mean())
+    test_accuracy = float((model(Xt).argmax(1) == yt).float().mean())
+torch.save(model.state_dict(), out + "/torch_train_cli.pt")
+print(json.dumps({"train_accuracy": train_accuracy, "test_accuracy": test_accuracy, "version": torch.__version__}))
+"""
+
+TRAIN_CLI_CONFIG = """
+description = "Fashion-MNIST-sized MLP, the train_cli bench"
+[data.idx]
+images = "train-images-idx3-ubyte"
+labels = "train-labels-idx1-ubyte"
+test_images = "t10k-images-idx3-ubyte"
+test_labels = "t10k-labels-idx1-ubyte"
+[model.mlp_classifier]
+hidden = [256, 128]
+[model.mlp_classifier.train]
+epochs = 10
+batch_size = 128
+learning_rate = 0.001
+seed = 0
+[model.mlp_classifier.train.optimizer]
+name = "adam"
+"""
+
+
+def write_fashion_sized():
+    """60,000 training and 10,000 test images of Fashion-MNIST's shape in IDX files: each class
+    a fixed random image, faint under per-pixel noise (a 10-class problem that an MLP learns
+    to about 95 %)."""
+    rng = np.random.default_rng(0)
+    prototypes = rng.integers(0, 256, size=(10, 784)).astype(np.float64)
+    for name, n in [("train", 60000), ("t10k", 10000)]:
+        y = rng.integers(0, 10, size=n).astype(np.uint8)
+        x = np.clip(0.12 * prototypes[y] + rng.normal(64, 60, size=(n, 784)), 0, 255).astype(np.uint8)
+        with open(os.path.join(OUT, f"{name}-images-idx3-ubyte"), "wb") as f:
+            f.write(np.array([0x803, n, 28, 28], dtype=">u4").tobytes() + x.tobytes())
+        with open(os.path.join(OUT, f"{name}-labels-idx1-ubyte"), "wb") as f:
+            f.write(np.array([0x801, n], dtype=">u4").tobytes() + y.tobytes())
+    with open(os.path.join(OUT, "train_cli.toml"), "w") as f:
+        f.write(TRAIN_CLI_CONFIG)
+
+
+def timed_process(command):
+    """Wall-clock seconds of one process, start to exit, and its stdout."""
+    start = time.perf_counter()
+    done = subprocess.run(command, check=True, capture_output=True, text=True,
+                          env={**os.environ, **THREADS})
+    return time.perf_counter() - start, done.stdout
+
+
+def ember_train_run(binary, round_):
+    run_dir = os.path.join(OUT, f"train_cli_run_{round_}")
+    subprocess.run(["rm", "-rf", run_dir], check=True)
+    seconds, _ = timed_process([binary, "train", os.path.join(OUT, "train_cli.toml"), "--out", run_dir])
+    with open(os.path.join(run_dir, "summary.json")) as f:
+        summary = json.load(f)
+    return seconds, summary["test"]["accuracy"]
+
+
+def train_cli_case(cargo_args):
+    os.makedirs(OUT, exist_ok=True)
+    write_fashion_sized()
+    subprocess.run(["cargo", "build", "--release", "-p", "ember-cli", "--bin", "ember",
+                    *cargo_args], cwd=ROOT, check=True)
+    binary = os.path.join(ROOT, "target", "release", "ember")
+    ember, torch = [], []
+    for round_ in range(REPEATS):
+        ember.append(ember_train_run(binary, round_))
+        seconds, stdout = timed_process([sys.executable, "-c", TORCH_TRAIN_SCRIPT, OUT])
+        torch.append((seconds, json.loads(stdout)))
+    t = min(s for s, _ in torch)
+    print()
+    print(f"`ember train`, Fashion-MNIST-sized (60,000 + 10,000 x 784 uint8 IDX), MLP 784-256-128-10, Adam, "
+          f"batch 128, 10 epochs, end to end, 2 threads, {REPEATS} runs alternating, best (spread)")
+    print("| implementation | wall clock (s) | ratio to PyTorch | test accuracy (min-max) |")
+    print("|---|---|---|---|")
+    for name, times, acc in [
+        ("`ember train` (flex, mimalloc)", [s for s, _ in ember], [a for _, a in ember]),
+        (f"PyTorch {torch[0][1]['version']} script", [s for s, _ in torch], [r["test_accuracy"] for _, r in torch]),
+    ]:
+        print(f"| {name} | {spread(times)} | {t / min(times):.2f}x | {min(acc):.4f}-{max(acc):.4f} |")
+    return 0
+
 
 CASES = {"ols": ols_case, "csv": csv_case, "mlp": mlp_case, "convnet": convnet_case, "predict": predict_case,
-         "linear_gd": linear_gd_case, "mlp_file": mlp_file_case}
+         "linear_gd": linear_gd_case, "mlp_file": mlp_file_case,
+         "train_cli": train_cli_case}
 
 
 def main():
