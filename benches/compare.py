@@ -115,6 +115,24 @@ def csv_case(cargo_args):
     return 0
 
 
+# The MLP 784-256-128-10 with Adam in PyTorch, and one shuffled epoch of it at batch 128: the
+# mlp and train_cli cases' peer.
+TORCH_MLP = """
+torch.manual_seed(0)
+nn = torch.nn
+model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+loss_fn = nn.CrossEntropyLoss()
+def train_epoch(X, y):
+    perm = torch.randperm(len(y))
+    for b in range(0, len(y), 128):
+        idx = perm[b:b + 128]
+        opt.zero_grad()
+        loss = loss_fn(model(X[idx]), y[idx])
+        loss.backward()
+        opt.step()
+"""
+
 TORCH = """
 import json, sys, time
 import numpy as np, torch
@@ -122,21 +140,11 @@ torch.set_num_threads(2)
 out = sys.argv[1]
 X = torch.from_numpy(np.fromfile(out + "/mlp_X.f32", dtype="<f4").reshape(60000, 784))
 y = torch.from_numpy(np.fromfile(out + "/mlp_y.u8", dtype=np.uint8).astype(np.int64))
-torch.manual_seed(0)
-nn = torch.nn
-model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
-opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-loss_fn = nn.CrossEntropyLoss()
+""" + TORCH_MLP + """
 best = float("inf")
 for epoch in range(3):
     start = time.perf_counter()
-    perm = torch.randperm(60000)
-    for b in range(0, 60000, 128):
-        idx = perm[b:b + 128]
-        opt.zero_grad()
-        loss = loss_fn(model(X[idx]), y[idx])
-        loss.backward()
-        opt.step()
+    train_epoch(X, y)
     best = min(best, time.perf_counter() - start)
 print(json.dumps({"epoch_s": best, "version": torch.__version__}))
 """
@@ -486,19 +494,9 @@ def load(name, count):
     return torch.from_numpy(X.astype(np.float32) / 255.0), torch.from_numpy(y)
 X, y = load("train", 60000)
 Xt, yt = load("t10k", 10000)
-torch.manual_seed(0)
-nn = torch.nn
-model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
-opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-loss_fn = nn.CrossEntropyLoss()
+""" + TORCH_MLP + """
 for epoch in range(10):
-    perm = torch.randperm(60000)
-    for b in range(0, 60000, 128):
-        idx = perm[b:b + 128]
-        opt.zero_grad()
-        loss = loss_fn(model(X[idx]), y[idx])
-        loss.backward()
-        opt.step()
+    train_epoch(X, y)
 with torch.inference_mode():
     train_accuracy = float((model(X).argmax(1) == y).float().mean())
     test_accuracy = float((model(Xt).argmax(1) == yt).float().mean())

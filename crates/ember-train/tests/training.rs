@@ -7,12 +7,11 @@ mod events;
 use burn::module::Module;
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
-use common::{Net, classification, temp_dir, weights};
-use ember_data::generators::MakeClassification;
+use common::{Net, classification, classification_f64, temp_dir, weights};
 use ember_data::{Dataset, Matrix};
 use ember_train::{
     BatchSource, EarlyStopping, GradClip, MatrixData, Objective, OptimizerConfig, RunOptions,
-    Schedule, TrainConfig, TrainError, Trainable, train,
+    Schedule, TrainConfig, TrainError, Trainable, Trained, train,
 };
 
 /// `y = x·w + b`, starting from zero.
@@ -260,16 +259,7 @@ fn same_seed_same_bits_other_seed_other_bits() -> Result<(), TrainError> {
 /// the same data fingerprint either way.
 #[test]
 fn f64_data_trains_bit_for_bit_as_its_f32_cast() -> Result<(), TrainError> {
-    let data = MakeClassification {
-        n_samples: 300,
-        n_features: 20,
-        n_informative: 5,
-        n_classes: 3,
-        seed: 7,
-        ..Default::default()
-    }
-    .generate()
-    .expect("valid generator settings");
+    let data = classification_f64(300);
     let cast = data.cast::<f32>();
     assert!(
         data.x()
@@ -283,24 +273,12 @@ fn f64_data_trains_bit_for_bit_as_its_f32_cast() -> Result<(), TrainError> {
         ..Default::default()
     };
     let ce = Objective::CrossEntropy { n_classes: 3 };
-    let fit64 = train(
-        |d| Net::new(20, 3, d),
-        ce,
-        &data,
-        None,
-        &config,
-        &run_in(None),
-        &Device::flex(),
-    )?;
-    let fit32 = train(
-        |d| Net::new(20, 3, d),
-        ce,
-        &cast,
-        None,
-        &config,
-        &run_in(None),
-        &Device::flex(),
-    )?;
+    fn fit<T: ember_data::Scalar>(data: &Dataset<T>, config: &TrainConfig) -> Trained<Net> {
+        let ce = Objective::CrossEntropy { n_classes: 3 };
+        let net = |d: &Device| Net::new(20, 3, d);
+        train(net, ce, data, None, config, &run_in(None), &Device::flex()).expect("trains")
+    }
+    let (fit64, fit32) = (fit(&data, &config), fit(&cast, &config));
     assert!(weights(&fit64.model) == weights(&fit32.model));
     assert_eq!(fit64.history.epochs[1].valid, fit32.history.epochs[1].valid);
     assert_eq!(

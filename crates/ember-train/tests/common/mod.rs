@@ -37,6 +37,11 @@ impl Trainable for Net {
 
 /// A 3-class problem, 20 features, `n` samples.
 pub fn classification(n: usize) -> Dataset<f32> {
+    classification_f64(n).cast::<f32>()
+}
+
+/// [`classification`] in `f64`, as generated.
+pub fn classification_f64(n: usize) -> Dataset {
     MakeClassification {
         n_samples: n,
         n_features: 20,
@@ -47,7 +52,6 @@ pub fn classification(n: usize) -> Dataset<f32> {
     }
     .generate()
     .expect("valid generator settings")
-    .cast::<f32>()
 }
 
 /// The bits of every weight of a network (for bit-for-bit comparison; parameter ids, which
