@@ -69,6 +69,7 @@ macro_rules! estimator {
     };
 }
 
+mod backend;
 pub mod contract;
 mod error;
 pub mod inference;

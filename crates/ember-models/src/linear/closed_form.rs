@@ -17,8 +17,9 @@ use rayon::prelude::*;
 
 use super::Solver;
 use super::config::validate_values;
-use super::gram::{Centre, Gram, gram, gram_on_host};
+use super::gram::{Centre, Gram, gram};
 use crate::FitError;
+use crate::backend::is_cpu;
 
 /// Relative error at which iterative refinement of the normal equations stops.
 const REFINED_TOLERANCE: f64 = 1e-12;
@@ -108,7 +109,7 @@ pub(super) fn fit(
 /// Whether `route` computes its Gram matrix on the host, where that pass reads every value
 /// before anything depends on them, so that it checks them itself (see [`finite_gram`]).
 pub(super) fn checks_values(route: Route, x: &Matrix, y: &Matrix, device: &Device) -> bool {
-    uses_gram(route, x, y) && gram_on_host(device)
+    uses_gram(route, x, y) && is_cpu(device)
 }
 
 /// Whether `route` starts from the Gram matrix (else it solves by QR on the host).

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use super::tensors::{read, tensor2};
 use crate::FitError;
+use crate::backend::is_cpu;
 
 /// Rows per host block: its centred copy (`rows × (d + k)` of `f64`) stays in a core's cache.
 const HOST_BLOCK_ROWS: usize = 512;
@@ -70,7 +71,7 @@ pub(super) fn gram(
     fit_intercept: bool,
     device: &Device,
 ) -> Result<Gram, FitError> {
-    if gram_on_host(device) {
+    if is_cpu(device) {
         return Ok(host_gram(x, y, fit_intercept));
     }
     let centre = Centre::of(x, y, fit_intercept);
@@ -82,16 +83,6 @@ pub(super) fn gram(
         centre,
         relative_error,
     })
-}
-
-/// Whether `device` is one of burn's CPU backends, whose memory is the host's.
-///
-/// burn 0.22 names backends only behind its own cargo features (`DeviceType::Flex` exists only
-/// with `flex`), so this reads the device's `Debug` form, `Device<Flex(..)>` or
-/// `Device<NdArray(..)>` (inside `Autodiff(..)` for an autodiff device).
-pub(super) fn gram_on_host(device: &Device) -> bool {
-    let name = format!("{device:?}");
-    name.contains("Flex") || name.contains("NdArray")
 }
 
 /// The count, column means and centred Gram matrix (lower triangle) of a set of rows.
@@ -342,11 +333,5 @@ mod tests {
         assert_eq!(got.matrix[(0, 1)], expected);
         assert_eq!(got.matrix[(1, 0)], expected);
         assert!(got.centre.x.iter().chain(&got.centre.y).all(|&m| m == 0.0));
-    }
-
-    #[test]
-    fn cpu_backends_compute_on_the_host() {
-        assert!(gram_on_host(&Device::flex()));
-        assert!(gram_on_host(&Device::flex().autodiff()));
     }
 }

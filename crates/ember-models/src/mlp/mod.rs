@@ -21,6 +21,7 @@
 
 mod classifier;
 mod module;
+mod one_row;
 mod regressor;
 
 pub use classifier::{MlpClassifier, MlpClassifierConfig, MlpClassifierState};
@@ -28,6 +29,7 @@ pub use module::{Activation, Mlp, MlpConfig, WeightInit};
 pub use regressor::{MlpRegressor, MlpRegressorConfig, MlpRegressorState};
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use burn::module::Module;
 use burn::store::ModuleRecord;
@@ -47,6 +49,9 @@ pub(crate) struct Trained {
     pub history: History,
     pub epoch: usize,
     device: Device,
+    /// The network laid out for one-row requests on flex, made on the first one
+    /// ([`one_row`]).
+    one_row: OnceLock<Mlp>,
 }
 
 impl Trained {
@@ -102,6 +107,7 @@ impl Trained {
             history: trained.history,
             epoch: trained.epoch,
             device: device.clone(),
+            one_row: OnceLock::new(),
         }
     }
 
@@ -146,6 +152,7 @@ impl Trained {
             history: History::default(),
             epoch: 0,
             device: device.clone(),
+            one_row: OnceLock::new(),
         })
     }
 
@@ -186,19 +193,34 @@ impl Trained {
                 .iter()
                 .map(|v| f32::from_f64(v.to_f64()))
                 .collect::<Vec<_>>();
-            out.extend(ember_train::outputs(&self.module, batch, d, &self.device)?);
+            let network = self.network_for(batch.len() / d.max(1))?;
+            out.extend(ember_train::outputs(network, batch, d, &self.device)?);
         }
         Ok(out)
     }
 
     fn run(&self, x: Matrix<f32>) -> Result<Vec<f32>, FitError> {
-        let d = x.n_cols();
+        let (n, d) = x.shape();
+        let network = self.network_for(n)?;
         Ok(ember_train::outputs(
-            &self.module,
+            network,
             x.into_vec(),
             d,
             &self.device,
         )?)
+    }
+
+    /// The network to run `rows` rows through: on flex, one row goes through the copy laid out
+    /// for it ([`one_row`]), made on first use.
+    fn network_for(&self, rows: usize) -> Result<&Mlp, FitError> {
+        if rows != 1 || !crate::backend::is_flex(&self.device) {
+            return Ok(&self.module);
+        }
+        if let Some(network) = self.one_row.get() {
+            return Ok(network);
+        }
+        let copy = one_row::one_row_copy(&self.module, &self.device)?;
+        Ok(self.one_row.get_or_init(|| copy))
     }
 
     /// The network as steps: each layer's affine map (in `f32`) and the activation between.

@@ -85,6 +85,14 @@ fn every_kind_predicts_as_the_fitted_model() {
         };
         assert_eq!(n_outputs, 1);
         assert_close(&values, want.as_slice(), 1e-4);
+        // A row alone (a network's one-row path) predicts what it predicts inside the batch.
+        for (row, want) in x.chunks(10).zip(want.as_slice()).take(25) {
+            let Prediction::Values { values, .. } = predictor.predict(&RowMajor::row(row)).unwrap()
+            else {
+                panic!("a regressor predicts values")
+            };
+            assert_close(&values, &[*want], 1e-4);
+        }
         assert!(predictor.predict_proba(&RowMajor::new(&x, 10)).is_err());
     }
     let classifiers: Vec<(Dataset, Vec<u8>, ModelFile)> = vec![
@@ -126,6 +134,14 @@ fn every_kind_predicts_as_the_fitted_model() {
         let want = file.predict_proba(data.x()).unwrap();
         let proba = predictor.predict_proba(&RowMajor::new(&x, d)).unwrap();
         assert_close(&proba, want.as_slice(), 1e-5);
+        let k = want.n_cols();
+        for (row, want) in x.chunks(d).zip(want.as_slice().chunks(k)).take(25) {
+            assert_close(
+                &predictor.predict_proba(&RowMajor::row(row)).unwrap(),
+                want,
+                1e-5,
+            );
+        }
         let Prediction::Classes(classes) = predictor.predict(&RowMajor::new(&x, d)).unwrap() else {
             panic!("a classifier predicts classes")
         };
