@@ -1,9 +1,11 @@
-//! One epoch of an MLP 784→256→128→10 (ReLU, Adam, batches of 128, cross-entropy) on
-//! 60,000 × 784 float32, timed three ways on the CPU backend: ember's training loop
+//! Three epochs of an MLP 784→256→128→10 (ReLU, Adam, batches of 128, cross-entropy) on
+//! 60,000 × 784 float32, each epoch timed, three ways on the CPU backend: ember's training loop
 //! (`ember_train::train`, with its per-batch loss read-back and per-epoch scoring, the rows of a
 //! batch gathered from one buffer), the same loop fed by burn's `InMemDataset` + a `Batcher`
 //! (one `Vec` per sample, what any user type goes through), and a bare burn loop (forward,
-//! backward, Adam step, nothing else), to show what the loop and each data path cost.
+//! backward, burn's own Adam step, nothing else), to show what the loop and each data path
+//! cost. The bare loop's later epochs also show what ember's Adam avoids: moments decaying
+//! through subnormal floats (`ember_train`'s `subnormal` module).
 //! `python3 benches/compare.py mlp` runs it beside PyTorch on the same data.
 
 // glibc malloc hands every large tensor buffer back to the OS and faults it in again on the
@@ -53,26 +55,29 @@ impl Batcher<(Vec<f32>, i64), MatrixBatch> for Rows {
     }
 }
 
-/// The shortest epoch of a run (seconds).
-fn fastest_epoch(history: &History) -> f64 {
+/// Each epoch's seconds, from the history's running clock.
+fn epoch_times(history: &History) -> Vec<f64> {
     let mut previous = 0.0;
-    let mut fastest = f64::INFINITY;
-    for e in &history.epochs {
-        fastest = fastest.min(e.elapsed_s - previous);
-        previous = e.elapsed_s;
-    }
-    fastest
+    history
+        .epochs
+        .iter()
+        .map(|e| {
+            let took = e.elapsed_s - previous;
+            previous = e.elapsed_s;
+            took
+        })
+        .collect()
 }
 
 /// A bare burn loop on the same model, data and batches (forward, backward, Adam step):
-/// its fastest epoch in seconds.
-fn bare_loop(shape: &MlpConfig, x: &[f32], labels: &[u8], device: &Device) -> f64 {
+/// each epoch's seconds.
+fn bare_loop(shape: &MlpConfig, x: &[f32], labels: &[u8], device: &Device) -> Vec<f64> {
     let ad = device.clone().autodiff();
     ad.seed(0);
     let mut model = shape.init(&ad);
     let mut optimizer = AdamConfig::new().with_epsilon(1e-8).init();
     let targets: Vec<i64> = labels.iter().map(|&c| i64::from(c)).collect();
-    let mut bare_epoch = f64::INFINITY;
+    let mut epochs = Vec::with_capacity(EPOCHS);
     for _ in 0..EPOCHS {
         let start = Instant::now();
         let mut last = None;
@@ -93,10 +98,9 @@ fn bare_loop(shape: &MlpConfig, x: &[f32], labels: &[u8], device: &Device) -> f6
         }
         // One read at the end, so that every queued operation has run.
         let _ = last.map(|l| l.into_scalar::<f32>());
-        bare_epoch = bare_epoch.min(start.elapsed().as_secs_f64());
+        epochs.push(start.elapsed().as_secs_f64());
     }
-
-    bare_epoch
+    epochs
 }
 
 fn main() -> anyhow::Result<()> {
@@ -130,7 +134,7 @@ fn main() -> anyhow::Result<()> {
         &RunOptions::quiet(),
         &device,
     )?;
-    let ember_epoch = fastest_epoch(&trained.history);
+    let ember_epochs = epoch_times(&trained.history);
 
     // The same loop through burn's per-sample path: an InMemDataset of rows and a Batcher.
     let rows: Vec<(Vec<f32>, i64)> = x
@@ -145,15 +149,15 @@ fn main() -> anyhow::Result<()> {
         None,
         &device,
     )?;
-    let dataset_epoch = fastest_epoch(&per_sample.history);
+    let dataset_epochs = epoch_times(&per_sample.history);
 
-    let bare_epoch = bare_loop(&shape, &x, &labels, &device);
+    let bare_epochs = bare_loop(&shape, &x, &labels, &device);
 
     let report = serde_json::json!({
         "n": N, "d": D, "batch": BATCH, "epochs": EPOCHS,
-        "ember_epoch_s": ember_epoch,
-        "bare_epoch_s": bare_epoch,
-        "dataset_epoch_s": dataset_epoch,
+        "ember_epochs_s": ember_epochs,
+        "bare_epochs_s": bare_epochs,
+        "dataset_epochs_s": dataset_epochs,
         "final_loss": trained.history.last().map(|e| e.train["loss"]),
     });
     std::fs::write(out.join("ember_mlp.json"), report.to_string())?;

@@ -47,6 +47,7 @@ mod progress;
 mod schedule;
 mod source;
 mod step;
+mod subnormal;
 mod tensorboard;
 mod trainer;
 

@@ -3,12 +3,13 @@
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};
+use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, Optimizer, RmsPropConfig, SgdConfig};
 use serde::{Deserialize, Serialize};
 
 use ember_core::Problems;
 
 use crate::TrainError;
+use crate::subnormal::NoSubnormals;
 
 /// Which optimizer, with its settings. The defaults are PyTorch's (`torch.optim`).
 ///
@@ -213,7 +214,8 @@ impl OptimizerConfig {
         p
     }
 
-    /// The burn optimizer, with `weight_decay` (L2 added to the gradient; decoupled for AdamW)
+    /// The burn optimizer (Adam and AdamW with their moments kept out of the subnormal range,
+    /// see [`crate::subnormal`]), with `weight_decay` (L2 added to the gradient; decoupled for AdamW)
     /// and optional gradient clipping.
     pub(crate) fn build(&self, weight_decay: f64, clip: Option<GradClip>) -> ModuleOptimizer {
         let decay = (weight_decay > 0.0).then(|| WeightDecayConfig::new(weight_decay as f32));
@@ -240,24 +242,28 @@ impl OptimizerConfig {
                 beta1,
                 beta2,
                 epsilon,
-            } => AdamConfig::new()
-                .with_beta_1(beta1 as f32)
-                .with_beta_2(beta2 as f32)
-                .with_epsilon(epsilon as f32)
-                .with_weight_decay(decay)
-                .with_grad_clipping(clipping)
-                .init(),
+            } => no_subnormals(
+                AdamConfig::new()
+                    .with_beta_1(beta1 as f32)
+                    .with_beta_2(beta2 as f32)
+                    .with_epsilon(epsilon as f32)
+                    .with_weight_decay(decay)
+                    .build(),
+                clipping,
+            ),
             Self::AdamW {
                 beta1,
                 beta2,
                 epsilon,
-            } => AdamWConfig::new()
-                .with_beta_1(beta1 as f32)
-                .with_beta_2(beta2 as f32)
-                .with_epsilon(epsilon as f32)
-                .with_weight_decay(weight_decay as f32)
-                .with_grad_clipping(clipping)
-                .init(),
+            } => no_subnormals(
+                AdamWConfig::new()
+                    .with_beta_1(beta1 as f32)
+                    .with_beta_2(beta2 as f32)
+                    .with_epsilon(epsilon as f32)
+                    .with_weight_decay(weight_decay as f32)
+                    .build(),
+                clipping,
+            ),
             Self::RmsProp {
                 alpha,
                 epsilon,
@@ -272,5 +278,17 @@ impl OptimizerConfig {
                 .with_grad_clipping(clipping)
                 .init(),
         }
+    }
+}
+
+/// `optimizer` as a whole-module optimizer, with its moments flushed and `clipping`.
+fn no_subnormals<O>(optimizer: O, clipping: Option<GradientClippingConfig>) -> ModuleOptimizer
+where
+    NoSubnormals<O>: Optimizer,
+{
+    let module = ModuleOptimizer::from(NoSubnormals(optimizer));
+    match clipping {
+        Some(c) => module.with_grad_clipping(c.init()),
+        None => module,
     }
 }
