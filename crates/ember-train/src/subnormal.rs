@@ -32,47 +32,37 @@ pub(crate) const EVERY: usize = 64;
 #[derive(Clone)]
 pub(crate) struct NoSubnormals<O>(pub O);
 
-impl Optimizer for NoSubnormals<Adam> {
-    type State<const D: usize> = AdamState<D>;
+/// `Optimizer` for `NoSubnormals<$optimizer>`: burn's step, then [`flushed`] moments in its own
+/// state type.
+macro_rules! flushing_optimizer {
+    ($optimizer:ty, $state:ident) => {
+        impl Optimizer for NoSubnormals<$optimizer> {
+            type State<const D: usize> = $state<D>;
 
-    fn step<const D: usize>(
-        &self,
-        lr: LearningRate,
-        tensor: Tensor<D>,
-        grad: Tensor<D>,
-        state: Option<Self::State<D>>,
-    ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let (tensor, state) = self.0.step(lr, tensor, grad, state);
-        (tensor, state.map(|s| AdamState::new(flushed(s.momentum))))
-    }
+            fn step<const D: usize>(
+                &self,
+                lr: LearningRate,
+                tensor: Tensor<D>,
+                grad: Tensor<D>,
+                state: Option<Self::State<D>>,
+            ) -> (Tensor<D>, Option<Self::State<D>>) {
+                let (tensor, state) = self.0.step(lr, tensor, grad, state);
+                (tensor, state.map(|s| $state::new(flushed(s.momentum))))
+            }
 
-    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
-        <Adam as Optimizer>::to_device(state, device)
-    }
+            fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+                <$optimizer as Optimizer>::to_device(state, device)
+            }
+        }
+    };
 }
 
-impl Optimizer for NoSubnormals<AdamW> {
-    type State<const D: usize> = AdamWState<D>;
-
-    fn step<const D: usize>(
-        &self,
-        lr: LearningRate,
-        tensor: Tensor<D>,
-        grad: Tensor<D>,
-        state: Option<Self::State<D>>,
-    ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let (tensor, state) = self.0.step(lr, tensor, grad, state);
-        (tensor, state.map(|s| AdamWState::new(flushed(s.momentum))))
-    }
-
-    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
-        <AdamW as Optimizer>::to_device(state, device)
-    }
-}
+flushing_optimizer!(Adam, AdamState);
+flushing_optimizer!(AdamW, AdamWState);
 
 /// The moments, with those below [`FLOOR`] set to zero on every [`EVERY`]-th step.
 fn flushed<const D: usize>(mut m: AdaptiveMomentumState<D>) -> AdaptiveMomentumState<D> {
-    if m.time % EVERY == 0 {
+    if m.time.is_multiple_of(EVERY) {
         m.moment_1 = flush(m.moment_1);
         m.moment_2 = flush(m.moment_2);
         m.max_moment_2 = m.max_moment_2.map(flush);
@@ -112,7 +102,7 @@ mod tests {
             (w_burn, s_burn) = adam.step(1e-3, w_burn, grad(), s_burn);
             (w_ours, s_ours) = ours.step(1e-3, w_ours, grad(), s_ours);
             let bits = |t: &Tensor<1>| -> Vec<u32> {
-                let v = t.clone().into_data().to_vec::<f32>().unwrap();
+                let v = t.clone().into_data().try_to_vec::<f32>().unwrap();
                 v.iter().map(|x| x.to_bits()).collect()
             };
             assert_eq!(bits(&w_burn), bits(&w_ours), "step {step}");
@@ -122,7 +112,7 @@ mod tests {
                 .momentum
                 .moment_1
                 .into_data()
-                .to_vec::<f32>()
+                .try_to_vec::<f32>()
                 .unwrap()[0]
         };
         assert!(first_moment(s_burn).is_subnormal());
@@ -137,7 +127,7 @@ mod tests {
             let t = Tensor::<1>::from_floats(values, &device);
             AdaptiveMomentumState::new(time, t.clone(), t)
         };
-        let read = |t: Tensor<1>| t.into_data().to_vec::<f32>().unwrap();
+        let read = |t: Tensor<1>| t.into_data().try_to_vec::<f32>().unwrap();
         let kept = flushed(moments(EVERY + 1));
         assert_eq!(read(kept.moment_1)[..6], values[..6]);
         let done = flushed(moments(2 * EVERY));
