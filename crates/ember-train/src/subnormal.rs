@@ -2,12 +2,13 @@
 //!
 //! A weight whose gradient stays exactly zero — every weight into a ReLU unit that stopped
 //! firing — keeps Adam's first moment shrinking by β₁ each step: from a typical 1e-4 it enters
-//! the subnormal range (below 2⁻¹²⁶ ≈ 1.2e-38 in `f32`) after ~740 steps at β₁ = 0.9 and stays
-//! there ~350 more before it reaches zero. Intel CPUs compute on subnormal operands through a
+//! the subnormal range (below 2⁻¹²⁶ ≈ 1.2e-38 in `f32`) after ~740 steps at β₁ = 0.9, and never
+//! leaves it: a moment of one to four of the smallest subnormal (2⁻¹⁴⁹) times β₁ rounds back to
+//! itself. Intel CPUs compute on subnormal operands through a
 //! microcode assist, tens of times slower than on normal floats, and burn's Adam makes several
 //! passes over its moments a step: on a 2-core Xeon (2026-12-04) the MLP 784-256-128-10 of
-//! `benches/mlp.rs` took 0.95, 2.05 and 3.72 s for its three epochs, against 0.95 s each once
-//! the moments were kept out of that range (AMD's cores take subnormals at full speed).
+//! `benches/mlp.rs` took 0.95, 2.05 and 3.72 s for its three epochs, against 0.88–0.97 s once
+//! the moments were kept out of that range.
 //!
 //! So every [`EVERY`] steps the moments below [`FLOOR`] (2⁻⁸⁰ ≈ 8.3e-25) are set to zero. Such a
 //! moment cannot move its weight: the update it gives, `lr · m̂ / (√v̂ + ε)`, is below 1e-16 of
