@@ -146,6 +146,10 @@ pub enum Prediction {
 /// A trained model ready to predict: preprocessing, model and output mapping in one value.
 /// `Send + Sync`: share it (e.g. in an `Arc`) between threads serving requests.
 ///
+/// On the flex backend the first one-row request to an MLP makes a second copy of its weights,
+/// stored `[out, in]`, which single rows then go through (gemm's faster kernel for one row);
+/// requests of two rows or more use the weights as trained.
+///
 /// ```
 /// use burn::tensor::Device;
 /// use ember::model_file::ModelFile;
