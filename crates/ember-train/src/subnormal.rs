@@ -10,11 +10,15 @@
 //! `benches/mlp.rs` took 0.95, 2.05 and 3.72 s for its three epochs, against 0.88–0.97 s once
 //! the moments were kept out of that range.
 //!
-//! So every [`EVERY`] steps the moments below [`FLOOR`] (2⁻⁸⁰ ≈ 8.3e-25) are set to zero. Such a
-//! moment cannot move its weight: the update it gives, `lr · m̂ / (√v̂ + ε)`, is below 1e-16 of
-//! the learning rate (ε ≥ 1e-8), far under half an ulp of any weight larger than about 1e-9.
-//! Between flushes a moment shrinks by at most β₁⁶⁴ (2⁻⁹·⁷ at 0.9): it stays normal, and so does
-//! its update at learning rates down to 2⁻³⁰. The flush runs on the step count kept in the
+//! So every [`EVERY`] steps the first moments below [`FLOOR`] (2⁻⁸⁰ ≈ 8.3e-25) and the second
+//! moments below [`FLOOR_2`] (2⁻¹²⁰ ≈ 7.5e-37) are set to zero. Neither moves a weight with the
+//! defaults (β₁ = 0.9, β₂ = 0.999, ε = 1e-8): the update a first moment gives,
+//! `lr · m / (1 − β₁ᵗ) / (√v + ε·√(1 − β₂ᵗ))`, is at most `lr · 2⁻⁸⁰ / ((1 − β₁ᵗ) · ε)` ≈ 8e-17
+//! of the learning rate at t ≥ 64, far under half an ulp of any weight larger than about 1e-9;
+//! and a second moment below 2⁻¹²⁰ has a root below 2⁻⁶⁰, under half an ulp of
+//! `ε·√(1 − β₂ᵗ)` (≥ 2.5e-9 at t ≥ 64) in the denominator, so the denominator keeps its bits.
+//! Between flushes a moment shrinks by at most β⁶⁴ and stays normal for β₁ ≥ 0.61 and
+//! β₂ ≥ 0.94 (the defaults give 2⁻⁹·⁷ and 2⁻⁰·⁰⁹). The flush runs on the step count kept in the
 //! optimizer's state, so a resumed run flushes on the same steps, and the state saved is
 //! burn's own (`AdamState`, `AdamWState`): checkpoints are unchanged.
 
@@ -23,8 +27,11 @@ use burn::optim::{
 };
 use burn::tensor::{Device, Tensor};
 
-/// Moments below this magnitude are zero after a flush.
+/// First moments below this magnitude are zero after a flush (2⁻⁸⁰).
 pub(crate) const FLOOR: f32 = f32::from_bits((127 - 80) << 23);
+
+/// Second moments below this magnitude are zero after a flush (2⁻¹²⁰).
+pub(crate) const FLOOR_2: f32 = f32::from_bits((127 - 120) << 23);
 
 /// Steps between two flushes.
 pub(crate) const EVERY: usize = 64;
@@ -61,19 +68,19 @@ macro_rules! flushing_optimizer {
 flushing_optimizer!(Adam, AdamState);
 flushing_optimizer!(AdamW, AdamWState);
 
-/// The moments, with those below [`FLOOR`] set to zero on every [`EVERY`]-th step.
+/// The moments, with those below their floors set to zero on every [`EVERY`]-th step.
 fn flushed<const D: usize>(mut m: AdaptiveMomentumState<D>) -> AdaptiveMomentumState<D> {
     if m.time.is_multiple_of(EVERY) {
-        m.moment_1 = flush(m.moment_1);
-        m.moment_2 = flush(m.moment_2);
-        m.max_moment_2 = m.max_moment_2.map(flush);
+        m.moment_1 = flush(m.moment_1, FLOOR);
+        m.moment_2 = flush(m.moment_2, FLOOR_2);
+        m.max_moment_2 = m.max_moment_2.map(|v| flush(v, FLOOR_2));
     }
     m
 }
 
-/// `values` with every magnitude below [`FLOOR`] set to zero (NaN stays NaN).
-fn flush<const D: usize>(values: Tensor<D>) -> Tensor<D> {
-    let tiny = values.clone().abs().lower_elem(FLOOR);
+/// `values` with every magnitude below `floor` set to zero (NaN stays NaN).
+fn flush<const D: usize>(values: Tensor<D>, floor: f32) -> Tensor<D> {
+    let tiny = values.clone().abs().lower_elem(floor);
     values.mask_fill(tiny, 0.0)
 }
 
@@ -82,8 +89,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_floor_is_two_to_the_minus_eighty() {
+    fn the_floors_are_two_to_the_minus_eighty_and_minus_one_hundred_and_twenty() {
         assert_eq!(FLOOR, 2f32.powi(-80));
+        assert_eq!(FLOOR_2, 2f32.powi(-120));
     }
 
     #[test]
@@ -92,14 +100,17 @@ mod tests {
         let device = Device::flex();
         let adam = AdamConfig::new().with_epsilon(1e-8).build();
         let ours = NoSubnormals(adam.clone());
-        let weights = || Tensor::<1>::from_floats([0.5, -0.25, 0.125], &device);
+        let weights = || Tensor::<1>::from_floats([0.5, -0.25, 0.125, 0.75, -0.5], &device);
         let (mut w_burn, mut w_ours) = (weights(), weights());
         let (mut s_burn, mut s_ours) = (None, None);
         for step in 1..=900 {
             // The first weight's gradient stops after one step (a unit that died); the
-            // others keep a gradient.
+            // others keep a gradient, two of them tiny (second moments near the floor).
             let first = if step == 1 { 1.0 } else { 0.0 };
-            let grad = || Tensor::<1>::from_floats([first, 0.01, -(step as f32) * 1e-4], &device);
+            let grad = || {
+                let g = [first, 0.01, -(step as f32) * 1e-4, 1e-13, -1e-18];
+                Tensor::<1>::from_floats(g, &device)
+            };
             (w_burn, s_burn) = adam.step(1e-3, w_burn, grad(), s_burn);
             (w_ours, s_ours) = ours.step(1e-3, w_ours, grad(), s_ours);
             let bits = |t: &Tensor<1>| -> Vec<u32> {
@@ -132,9 +143,9 @@ mod tests {
         let kept = flushed(moments(EVERY + 1));
         assert_eq!(read(kept.moment_1)[..6], values[..6]);
         let done = flushed(moments(2 * EVERY));
-        for got in [read(done.moment_1), read(done.moment_2)] {
-            assert_eq!(got[..6], [1e-3, -2e-20, 0.0, 0.0, 0.0, 0.0]);
-            assert!(got[6].is_nan());
-        }
+        let (first, second) = (read(done.moment_1), read(done.moment_2));
+        assert_eq!(first[..6], [1e-3, -2e-20, 0.0, 0.0, 0.0, 0.0]);
+        assert_eq!(second[..6], [1e-3, -2e-20, 5e-25, -5e-25, 0.0, 0.0]);
+        assert!(first[6].is_nan() && second[6].is_nan());
     }
 }

@@ -49,8 +49,9 @@ pub(crate) struct Trained {
     pub history: History,
     pub epoch: usize,
     device: Device,
-    /// The network laid out for one-row requests on flex, made on the first one
-    /// ([`one_row`]).
+    /// Whether one-row requests take a copy laid out for them (on flex: [`one_row`]).
+    one_row_layout: bool,
+    /// That copy, made on the first one-row request.
     one_row: OnceLock<Mlp>,
 }
 
@@ -107,6 +108,7 @@ impl Trained {
             history: trained.history,
             epoch: trained.epoch,
             device: device.clone(),
+            one_row_layout: crate::backend::is_flex(device),
             one_row: OnceLock::new(),
         }
     }
@@ -152,6 +154,7 @@ impl Trained {
             history: History::default(),
             epoch: 0,
             device: device.clone(),
+            one_row_layout: crate::backend::is_flex(device),
             one_row: OnceLock::new(),
         })
     }
@@ -187,13 +190,13 @@ impl Trained {
     /// large `f64` set never holds a second copy of all its rows.
     fn run_converted<T: Scalar>(&self, x: &Matrix<T>) -> Result<Vec<f32>, FitError> {
         let d = x.n_cols();
+        let network = self.network_for(x.n_rows())?;
         let mut out = Vec::new();
         for rows in x.as_slice().chunks(ember_train::EVAL_BATCH * d.max(1)) {
             let batch = rows
                 .iter()
                 .map(|v| f32::from_f64(v.to_f64()))
                 .collect::<Vec<_>>();
-            let network = self.network_for(batch.len() / d.max(1))?;
             out.extend(ember_train::outputs(network, batch, d, &self.device)?);
         }
         Ok(out)
@@ -210,10 +213,10 @@ impl Trained {
         )?)
     }
 
-    /// The network to run `rows` rows through: on flex, one row goes through the copy laid out
-    /// for it ([`one_row`]), made on first use.
+    /// The network to run a request of `rows` rows through: on flex, a one-row request goes
+    /// through the copy laid out for it ([`one_row`]), made on first use.
     fn network_for(&self, rows: usize) -> Result<&Mlp, FitError> {
-        if rows != 1 || !crate::backend::is_flex(&self.device) {
+        if rows != 1 || !self.one_row_layout {
             return Ok(&self.module);
         }
         if let Some(network) = self.one_row.get() {

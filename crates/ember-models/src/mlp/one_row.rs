@@ -17,8 +17,9 @@ use burn::tensor::{Device, Tensor, TensorData};
 use super::Mlp;
 use crate::FitError;
 
-/// A copy of `network` on `device` whose weights are stored `[outputs, inputs]` (each a
-/// transposed view, so the copy computes exactly what the network computes).
+/// A copy of `network` on `device` whose weights are stored `[outputs, inputs]`: each a
+/// transposed view of the same values, so the copy computes the same function (up to the
+/// rounding of the order of summation). The parameters keep their ids and track no gradients.
 pub(super) fn one_row_copy(network: &Mlp, device: &Device) -> Result<Mlp, FitError> {
     let mut copy = network.clone();
     for layer in &mut copy.layers {
@@ -26,7 +27,7 @@ pub(super) fn one_row_copy(network: &Mlp, device: &Device) -> Result<Mlp, FitErr
         let [inputs, outputs] = weight.dims();
         let by_output: Vec<f32> = ember_core::read_back(weight.transpose())?;
         let stored = Tensor::<2>::from_data(TensorData::new(by_output, [outputs, inputs]), device);
-        layer.weight = Param::from_tensor(stored.transpose());
+        layer.weight = Param::initialized(layer.weight.id, stored.transpose());
     }
     Ok(copy)
 }
@@ -34,7 +35,33 @@ pub(super) fn one_row_copy(network: &Mlp, device: &Device) -> Result<Mlp, FitErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mlp::MlpConfig;
+    use crate::mlp::{MlpConfig, Trained};
+    use burn::module::Module;
+    use ember_data::Matrix;
+
+    #[test]
+    fn only_a_one_row_request_on_flex_makes_and_takes_the_copy() {
+        let device = Device::flex();
+        device.seed(3);
+        let shape = MlpConfig::new(3, vec![4], 2);
+        let weights = shape.init(&device).into_record().into_bytes().unwrap();
+        let trained = Trained::restore(shape, &weights, &device).unwrap();
+        let two = Matrix::new(2, 3, vec![0.1f32, 0.2, 0.3, -1.0, 0.5, 2.0]).unwrap();
+        let both = trained.outputs(&two).unwrap();
+        assert!(trained.one_row.get().is_none());
+        let one = Matrix::new(1, 3, vec![0.1f32, 0.2, 0.3]).unwrap();
+        let alone = trained.outputs(&one).unwrap();
+        assert!(
+            trained.one_row.get().is_some(),
+            "flex takes the one-row copy"
+        );
+        for (a, b) in alone.iter().zip(&both[..2]) {
+            assert!(
+                (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+                "{alone:?} against {both:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_copy_computes_the_networks_outputs_from_the_same_weights() {
