@@ -12,8 +12,9 @@
 //!
 //! So every [`EVERY`] steps the first moments below [`FLOOR`] (2⁻⁸⁰ ≈ 8.3e-25) and the second
 //! moments below [`FLOOR_2`] (2⁻¹²⁰ ≈ 7.5e-37) are set to zero. Neither moves a weight with the
-//! defaults (β₁ = 0.9, β₂ = 0.999, ε = 1e-8): the update a first moment gives,
-//! `lr · m / (1 − β₁ᵗ) / (√v + ε·√(1 − β₂ᵗ))`, is at most `lr · 2⁻⁸⁰ / ((1 − β₁ᵗ) · ε)` ≈ 8e-17
+//! defaults (β₁ = 0.9, β₂ = 0.999, ε = 1e-8): the update a first moment gives (burn's
+//! `lr · m · c / ((1 − β₁ᵗ) · (√v + ε·c))`, c = √(1 − β₂ᵗ)), is at most
+//! `lr · 2⁻⁸⁰ / ((1 − β₁ᵗ) · ε)` ≈ 8e-17
 //! of the learning rate at t ≥ 64, far under half an ulp of any weight larger than about 1e-9;
 //! and a second moment below 2⁻¹²⁰ has a root below 2⁻⁶⁰, under half an ulp of
 //! `ε·√(1 − β₂ᵗ)` (≥ 2.5e-9 at t ≥ 64) in the denominator, so the denominator keeps its bits.

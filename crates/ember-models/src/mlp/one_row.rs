@@ -5,7 +5,7 @@
 //! flex's matmul (the `gemm` crate) then streams the weight through its general kernel, where a
 //! weight stored the other way round (`[outputs, inputs]`, as PyTorch keeps it) takes gemm's
 //! vector kernel: one dot product per output. The forward of a 784-256-128-10 network on one
-//! row takes 7.9 µs so, against 10.8 µs (a 2-core Xeon, 2026-12-04); for two rows or more the
+//! row takes 7.9 µs this way, against 10.8 µs (a 2-core Xeon, 2026-12-04); for two rows or more the
 //! row-major weight is faster (5× at two rows, still 5 % at 1,024), so only one-row requests
 //! take this copy. The weights are the same values, so the outputs agree to the
 //! rounding of a different order of summation (4e-8 on that network's logits), as a row alone
