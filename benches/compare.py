@@ -11,7 +11,7 @@ Cases (best of 3 runs each):
   and numpy;
 - csv: reading a 1,000,000 x 101 CSV file (~1.1 GB) into a matrix, against pandas.read_csv,
   with each side's peak memory;
-- mlp: one epoch of an MLP 784-256-128-10 (ReLU, Adam, batch 128) on 60,000 x 784 float32,
+- mlp: three epochs of an MLP 784-256-128-10 (ReLU, Adam, batch 128) on 60,000 x 784 float32,
   ember's training loop and a bare burn loop against PyTorch and scikit-learn's MLPClassifier,
   all on 2 threads (pip install torch scikit-learn); runs alternate: each side's fastest epoch
   and its three epochs together (the later epochs are slower where Adam's moments go subnormal);

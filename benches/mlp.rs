@@ -5,7 +5,7 @@
 //! (one `Vec` per sample, what any user type goes through), and a bare burn loop (forward,
 //! backward, burn's own Adam step, nothing else), to show what the loop and each data path
 //! cost. The bare loop's later epochs also show what ember's Adam avoids: moments decaying
-//! through subnormal floats (`ember_train`'s `subnormal` module).
+//! through subnormal floats (`crates/ember-train/src/subnormal.rs`).
 //! `python3 benches/compare.py mlp` runs it beside PyTorch on the same data.
 
 // glibc malloc hands every large tensor buffer back to the OS and faults it in again on the
@@ -69,7 +69,7 @@ fn epoch_times(history: &History) -> Vec<f64> {
         .collect()
 }
 
-/// A bare burn loop on the same model, data and batches (forward, backward, Adam step):
+/// A bare burn loop on the same model, data and batches (forward, backward, burn's own Adam step):
 /// each epoch's seconds.
 fn bare_loop(shape: &MlpConfig, x: &[f32], labels: &[u8], device: &Device) -> Vec<f64> {
     let ad = device.clone().autodiff();
