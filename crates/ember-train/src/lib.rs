@@ -32,11 +32,14 @@
 //! # let _ = (config, run);
 //! ```
 
+mod adam;
 mod checkpoint;
 mod config;
 mod epoch;
 mod error;
 mod file_source;
+#[cfg(feature = "flex")]
+mod flex_adam;
 mod history;
 mod metric;
 mod monitor;

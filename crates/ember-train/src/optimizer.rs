@@ -3,12 +3,13 @@
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, Optimizer, RmsPropConfig, SgdConfig};
+use burn::optim::{ModuleOptimizer, Optimizer, RmsPropConfig, SgdConfig};
 use serde::{Deserialize, Serialize};
 
 use ember_core::Problems;
 
 use crate::TrainError;
+use crate::adam::{AdamHyper, Decay, EmberAdam};
 use crate::subnormal::NoSubnormals;
 
 /// Which optimizer, with its settings. The defaults are PyTorch's (`torch.optim`).
@@ -215,7 +216,7 @@ impl OptimizerConfig {
     }
 
     /// The burn optimizer (Adam and AdamW with their moments kept out of the subnormal range,
-    /// see [`crate::subnormal`]), with `weight_decay` (L2 added to the gradient; decoupled for AdamW)
+    /// see [`crate::subnormal`], and stepping in one pass on flex), with `weight_decay` (L2 added to the gradient; decoupled for AdamW)
     /// and optional gradient clipping.
     pub(crate) fn build(&self, weight_decay: f64, clip: Option<GradClip>) -> ModuleOptimizer {
         let decay = (weight_decay > 0.0).then(|| WeightDecayConfig::new(weight_decay as f32));
@@ -242,28 +243,31 @@ impl OptimizerConfig {
                 beta1,
                 beta2,
                 epsilon,
-            } => no_subnormals(
-                AdamConfig::new()
-                    .with_beta_1(beta1 as f32)
-                    .with_beta_2(beta2 as f32)
-                    .with_epsilon(epsilon as f32)
-                    .with_weight_decay(decay)
-                    .build(),
-                clipping,
-            ),
+            } => {
+                let hyper = AdamHyper {
+                    beta_1: beta1 as f32,
+                    beta_2: beta2 as f32,
+                    epsilon: epsilon as f32,
+                    decay: match weight_decay > 0.0 {
+                        true => Decay::L2(weight_decay as f32),
+                        false => Decay::None,
+                    },
+                };
+                adam_like(hyper.adam(), hyper, clipping)
+            }
             Self::AdamW {
                 beta1,
                 beta2,
                 epsilon,
-            } => no_subnormals(
-                AdamWConfig::new()
-                    .with_beta_1(beta1 as f32)
-                    .with_beta_2(beta2 as f32)
-                    .with_epsilon(epsilon as f32)
-                    .with_weight_decay(weight_decay as f32)
-                    .build(),
-                clipping,
-            ),
+            } => {
+                let hyper = AdamHyper {
+                    beta_1: beta1 as f32,
+                    beta_2: beta2 as f32,
+                    epsilon: epsilon as f32,
+                    decay: Decay::Decoupled(weight_decay as f32),
+                };
+                adam_like(hyper.adam_w(), hyper, clipping)
+            }
             Self::RmsProp {
                 alpha,
                 epsilon,
@@ -281,12 +285,18 @@ impl OptimizerConfig {
     }
 }
 
-/// `optimizer` as a whole-module optimizer, with its moments flushed and `clipping`.
-fn no_subnormals<O>(optimizer: O, clipping: Option<GradientClippingConfig>) -> ModuleOptimizer
+/// burn's Adam or AdamW as a whole-module optimizer: its moments flushed, its step in one pass
+/// on flex (`crate::flex_adam`), and `clipping`.
+fn adam_like<O>(
+    optimizer: O,
+    hyper: AdamHyper,
+    clipping: Option<GradientClippingConfig>,
+) -> ModuleOptimizer
 where
-    NoSubnormals<O>: Optimizer,
+    EmberAdam<O>: Optimizer,
 {
-    let module = ModuleOptimizer::from(NoSubnormals(optimizer));
+    let burn = NoSubnormals(optimizer);
+    let module = ModuleOptimizer::from(EmberAdam { burn, hyper });
     match clipping {
         Some(c) => module.with_grad_clipping(c.init()),
         None => module,
