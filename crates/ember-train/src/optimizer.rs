@@ -3,14 +3,13 @@
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{ModuleOptimizer, Optimizer, RmsPropConfig, SgdConfig};
+use burn::optim::{ModuleOptimizer, RmsPropConfig, SgdConfig};
 use serde::{Deserialize, Serialize};
 
 use ember_core::Problems;
 
 use crate::TrainError;
-use crate::adam::{AdamHyper, Decay, EmberAdam};
-use crate::subnormal::NoSubnormals;
+use crate::adam::EmberAdam;
 
 /// Which optimizer, with its settings. The defaults are PyTorch's (`torch.optim`).
 ///
@@ -215,11 +214,12 @@ impl OptimizerConfig {
         p
     }
 
-    /// The burn optimizer (Adam and AdamW with their moments kept out of the subnormal range,
-    /// see [`crate::subnormal`], and stepping in one pass on flex), with `weight_decay` (L2 added to the gradient; decoupled for AdamW)
-    /// and optional gradient clipping.
+    /// The burn optimizer, with `weight_decay` (L2 added to the gradient; decoupled for AdamW)
+    /// and optional gradient clipping. Adam and AdamW keep their moments out of the subnormal
+    /// range ([`crate::subnormal`]) and step in one pass on flex (`crate::flex_adam`).
     pub(crate) fn build(&self, weight_decay: f64, clip: Option<GradClip>) -> ModuleOptimizer {
-        let decay = (weight_decay > 0.0).then(|| WeightDecayConfig::new(weight_decay as f32));
+        let penalty = (weight_decay > 0.0).then_some(weight_decay as f32);
+        let decay = penalty.map(WeightDecayConfig::new);
         let clipping = clip.map(|c| match c {
             GradClip::Norm(v) => GradientClippingConfig::Norm(v as f32),
             GradClip::Value(v) => GradientClippingConfig::Value(v as f32),
@@ -244,29 +244,18 @@ impl OptimizerConfig {
                 beta2,
                 epsilon,
             } => {
-                let hyper = AdamHyper {
-                    beta_1: beta1 as f32,
-                    beta_2: beta2 as f32,
-                    epsilon: epsilon as f32,
-                    decay: match weight_decay > 0.0 {
-                        true => Decay::L2(weight_decay as f32),
-                        false => Decay::None,
-                    },
-                };
-                adam_like(hyper.adam(), hyper, clipping)
+                let betas = (beta1 as f32, beta2 as f32);
+                let adam = EmberAdam::adam(betas, epsilon as f32, penalty);
+                with_clipping(ModuleOptimizer::from(adam), clipping)
             }
             Self::AdamW {
                 beta1,
                 beta2,
                 epsilon,
             } => {
-                let hyper = AdamHyper {
-                    beta_1: beta1 as f32,
-                    beta_2: beta2 as f32,
-                    epsilon: epsilon as f32,
-                    decay: Decay::Decoupled(weight_decay as f32),
-                };
-                adam_like(hyper.adam_w(), hyper, clipping)
+                let betas = (beta1 as f32, beta2 as f32);
+                let adam = EmberAdam::adam_w(betas, epsilon as f32, weight_decay as f32);
+                with_clipping(ModuleOptimizer::from(adam), clipping)
             }
             Self::RmsProp {
                 alpha,
@@ -285,18 +274,11 @@ impl OptimizerConfig {
     }
 }
 
-/// burn's Adam or AdamW as a whole-module optimizer: its moments flushed, its step in one pass
-/// on flex (`crate::flex_adam`), and `clipping`.
-fn adam_like<O>(
-    optimizer: O,
-    hyper: AdamHyper,
+/// `module` with `clipping`, if any.
+fn with_clipping(
+    module: ModuleOptimizer,
     clipping: Option<GradientClippingConfig>,
-) -> ModuleOptimizer
-where
-    EmberAdam<O>: Optimizer,
-{
-    let burn = NoSubnormals(optimizer);
-    let module = ModuleOptimizer::from(EmberAdam { burn, hyper });
+) -> ModuleOptimizer {
     match clipping {
         Some(c) => module.with_grad_clipping(c.init()),
         None => module,
