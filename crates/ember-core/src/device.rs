@@ -1,5 +1,6 @@
 //! Reading a tensor back from its device: the one place a backend's read-back failure becomes
-//! an error instead of a panic.
+//! an error instead of a panic. And which of burn's backends a device is, where the fastest way
+//! to compute something depends on it.
 
 #[cfg(feature = "tensors")]
 use burn::tensor::kind::Basic;
@@ -41,4 +42,33 @@ pub fn read_back<E: Element, const D: usize, K: Basic>(
         .convert::<E>()
         .try_into_vec::<E>()
         .map_err(|e| DeviceError(format!("{e:?}")))
+}
+
+/// Whether `device` is one of burn's CPU backends (flex, ndarray), whose memory is the host's
+/// and whose kernels run on rayon's thread pool.
+///
+/// burn 0.22 names backends only behind its own cargo features (`DeviceType::Flex` exists only
+/// with `flex`), so this reads the device's `Debug` form, `Device<Flex(..)>` or
+/// `Device<NdArray(..)>` (inside `Autodiff(..)` for an autodiff device).
+///
+/// ```
+/// use burn::tensor::Device;
+/// assert!(ember_core::is_cpu(&Device::flex()) && ember_core::is_cpu(&Device::flex().autodiff()));
+/// ```
+#[cfg(feature = "tensors")]
+pub fn is_cpu(device: &burn::tensor::Device) -> bool {
+    let name = format!("{device:?}");
+    name.contains("Flex") || name.contains("NdArray")
+}
+
+/// Whether `device` is burn's flex backend, whose matmul is the `gemm` crate's (read as
+/// [`is_cpu`] reads it).
+///
+/// ```
+/// use burn::tensor::Device;
+/// assert!(ember_core::is_flex(&Device::flex()) && ember_core::is_flex(&Device::flex().autodiff()));
+/// ```
+#[cfg(feature = "tensors")]
+pub fn is_flex(device: &burn::tensor::Device) -> bool {
+    format!("{device:?}").contains("Flex")
 }

@@ -3,7 +3,8 @@
 //! directory synced), [`Problems`] (every invalid setting of a config at once, each naming its
 //! field), and [`probabilities`] / [`argmax`] (class probabilities from raw outputs, and the
 //! most probable class, the first on ties), and [`read_back`] (a tensor's values on the host, a
-//! backend failure as a [`DeviceError`]), and the error kinds trainers share ([`Diverged`]).
+//! backend failure as a [`DeviceError`]) with [`is_cpu`] / [`is_flex`] (which backend a device
+//! is), and the error kinds trainers share ([`Diverged`]).
 
 mod atomic;
 mod classes;
@@ -16,6 +17,6 @@ pub use atomic::{replace_atomically, write_file_atomically};
 pub use classes::{argmax, argmax_rows, argmin_rows, probabilities};
 pub use device::DeviceError;
 #[cfg(feature = "tensors")]
-pub use device::read_back;
+pub use device::{is_cpu, is_flex, read_back};
 pub use diverged::Diverged;
 pub use problems::{Problem, Problems};

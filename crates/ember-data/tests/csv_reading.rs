@@ -185,3 +185,22 @@ fn gzip_files_and_f32_results_equal_plain_f64_ones() -> Result<(), Box<dyn std::
     std::fs::remove_dir_all(dir)?;
     Ok(())
 }
+
+#[test]
+fn reading_from_inside_a_one_thread_pool_does_not_wait_on_itself() {
+    // A caller on a rayon pool thread (a training step, a user's `pool.install`) with no other
+    // thread to parse its blocks: the reader must parse them itself, not wait for them forever.
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let text: String = (0..200_000).map(|i| format!("{i},{}\n", i % 7)).collect();
+        let text = format!("a,y\n{text}");
+        let read = pool.install(|| read(&text, &CsvOptions::default()));
+        let _ = done.send(read.map(|d| d.x().shape()));
+    });
+    let shape = finished.recv_timeout(std::time::Duration::from_secs(60));
+    assert_eq!(shape.expect("the read hung").unwrap(), (200_000, 1));
+}

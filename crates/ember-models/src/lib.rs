@@ -69,7 +69,6 @@ macro_rules! estimator {
     };
 }
 
-mod backend;
 pub mod contract;
 mod error;
 pub mod inference;

@@ -152,7 +152,8 @@ impl<'c> Trainer<'c> {
     /// Trains the module `init` builds (on the autodiff form of `device`, after seeding it
     /// with the config's seed) on `train`, scoring `valid` (or a held-out
     /// `validation_fraction` of `train`) after every epoch. To fine-tune a module you have,
-    /// return it from `init`: `|device| pretrained.clone().fork(device)`.
+    /// return it from `init`: `|device| pretrained.clone().fork(device)`. On the CPU backends
+    /// each batch's step runs on a thread of rayon's pool, where their kernels run.
     pub fn fit<M: TrainStep<B>, B>(
         self,
         init: impl Fn(&Device) -> M,

@@ -510,14 +510,37 @@ pub(crate) fn parse_blocks<T: Scalar, E: From<DataError>>(
                 appended += 1;
             }
             if appended < spawned && !done.contains_key(&appended) {
-                let (index, bytes, rows) = receiver.recv().map_err(|e| DataError::File {
+                let (index, bytes, rows) = receive(&receiver).ok_or_else(|| DataError::File {
                     file: layout.file.clone(),
-                    message: format!("a parsing thread stopped: {e}"),
+                    message: "a parsing thread stopped".into(),
                 })?;
                 done.insert(index, (bytes, rows));
             }
         }
     })
+}
+
+/// The next parsed block. On a rayon pool thread the blocks spawned from it may wait in its own
+/// queue (always so in a one-thread pool), so it runs them while it waits rather than blocking.
+fn receive<M>(receiver: &std::sync::mpsc::Receiver<M>) -> Option<M> {
+    use std::sync::mpsc::TryRecvError;
+    loop {
+        match receiver.try_recv() {
+            Ok(message) => return Some(message),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => match rayon::yield_now() {
+                Some(rayon::Yield::Executed) => {}
+                // Not on a pool thread (the pool runs the blocks), or they run elsewhere.
+                None => return receiver.recv().ok(),
+                Some(rayon::Yield::Idle) => {
+                    let pause = std::time::Duration::from_micros(200);
+                    if let Ok(message) = receiver.recv_timeout(pause) {
+                        return Some(message);
+                    }
+                }
+            },
+        }
+    }
 }
 
 /// Every block's rows appended, in file order.

@@ -19,7 +19,7 @@ use super::Solver;
 use super::config::validate_values;
 use super::gram::{Centre, Gram, gram};
 use crate::FitError;
-use crate::backend::is_cpu;
+use ember_core::is_cpu;
 
 /// Relative error at which iterative refinement of the normal equations stops.
 const REFINED_TOLERANCE: f64 = 1e-12;

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use super::tensors::{read, tensor2};
 use crate::FitError;
-use crate::backend::is_cpu;
+use ember_core::is_cpu;
 
 /// Rows per host block: its centred copy (`rows × (d + k)` of `f64`) stays in a core's cache.
 const HOST_BLOCK_ROWS: usize = 512;

@@ -108,7 +108,7 @@ impl Trained {
             history: trained.history,
             epoch: trained.epoch,
             device: device.clone(),
-            one_row_layout: crate::backend::is_flex(device),
+            one_row_layout: ember_core::is_flex(device),
             one_row: OnceLock::new(),
         }
     }
@@ -154,7 +154,7 @@ impl Trained {
             history: History::default(),
             epoch: 0,
             device: device.clone(),
-            one_row_layout: crate::backend::is_flex(device),
+            one_row_layout: ember_core::is_flex(device),
             one_row: OnceLock::new(),
         })
     }
