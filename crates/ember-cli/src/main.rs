@@ -204,9 +204,10 @@ fn main() -> ExitCode {
 }
 
 fn execute(command: Command) -> Result<(), RunError> {
-    let mut stdout = std::io::stdout().lock();
-    let mut say = |text: &str| {
-        let _ = writeln!(stdout, "{text}");
+    // The lock is taken per line, never held while a run works (its batches run on other
+    // threads, which may print).
+    let say = |text: &str| {
+        let _ = writeln!(std::io::stdout().lock(), "{text}");
     };
     match command {
         Command::Train {

@@ -45,11 +45,11 @@ pub fn read_back<E: Element, const D: usize, K: Basic>(
 }
 
 /// Whether `device` is one of burn's CPU backends (flex, ndarray), whose memory is the host's
-/// and whose kernels run on rayon's thread pool.
+/// and whose kernels run on rayon's thread pool (ndarray's with its `multi-threads` feature).
 ///
 /// burn 0.22 names backends only behind its own cargo features (`DeviceType::Flex` exists only
 /// with `flex`), so this reads the device's `Debug` form, `Device<Flex(..)>` or
-/// `Device<NdArray(..)>` (inside `Autodiff(..)` for an autodiff device).
+/// `Device<NdArray(..)>` (`Device<Autodiff { device: Flex(..), .. }>` for an autodiff device).
 ///
 /// ```
 /// use burn::tensor::Device;

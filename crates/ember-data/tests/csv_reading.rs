@@ -196,11 +196,13 @@ fn reading_from_inside_a_one_thread_pool_does_not_wait_on_itself() {
             .num_threads(1)
             .build()
             .unwrap();
-        let text: String = (0..200_000).map(|i| format!("{i},{}\n", i % 7)).collect();
+        // ~8 MB: blocks beyond the first two in flight, appended in file order.
+        let text: String = (0..1_000_000).map(|i| format!("{i},{}\n", i % 7)).collect();
         let text = format!("a,y\n{text}");
         let read = pool.install(|| read(&text, &CsvOptions::default()));
-        let _ = done.send(read.map(|d| d.x().shape()));
+        let _ = done.send(read.map(|d| (d.x().shape(), d.x().as_slice()[999_999])));
     });
     let shape = finished.recv_timeout(std::time::Duration::from_secs(60));
-    assert_eq!(shape.expect("the read hung").unwrap(), (200_000, 1));
+    let (shape, last) = shape.expect("the read hung").unwrap();
+    assert_eq!((shape, last), ((1_000_000, 1), 999_999.0));
 }

@@ -61,27 +61,50 @@ impl<B> EpochRun<'_, B> {
         let n_batches = n.div_ceil(config.batch_size);
         reporter.start_epoch(n_batches);
         let mut tally = Tally::new(self.metrics);
-        // On the CPU backends each batch runs on a thread of their pool (rayon's), so that
+        // On the CPU backends the batches run on a thread of their pool (rayon's), so that
         // their parallel kernels (every matmul) are shared out from there rather than handed
-        // to the pool while this thread sleeps until each is done: 5-10 % off an MLP epoch on
-        // 2 cores. Progress is reported from this thread.
-        let on_pool = ember_core::is_cpu(self.device);
-        for (b, rows) in order.chunks(config.batch_size).enumerate() {
-            let step = || self.batch(model, rows, optimizer, &mut tally);
-            model = if on_pool {
-                rayon::scope(|_| step())
+        // to the pool while this thread sleeps until each is done: 5-15 % off an MLP epoch on
+        // 2 cores. They go there a stretch at a time, up to the next report, which is made
+        // from this thread (ember-cli holds the stdout lock).
+        // (Not with one thread: nothing to share, and work of the batch's own that waited on
+        // the pool would wait on itself.)
+        let on_pool = ember_core::is_cpu(self.device) && rayon::current_num_threads() > 1;
+        let batches: Vec<&[usize]> = order.chunks(config.batch_size).collect();
+        let mut done = 0;
+        while done < n_batches {
+            let stretch = || self.stretch(model, &batches[done..], optimizer, &mut tally, reporter);
+            let ran;
+            (model, ran) = if on_pool {
+                rayon::scope(|_| stretch())
             } else {
-                step()
+                stretch()
             }?;
-            // Reading a loss back waits for the device: do it only when the progress bar is
-            // due for a redraw, every 64 batches (so a divergence is caught soon), and at the
-            // end of the epoch.
-            if reporter.wants_update() || tally.pending.len() >= PENDING || b + 1 == n_batches {
-                tally.flush(true).map_err(|e| self.diverged(e))?;
-                reporter.batch(b + 1, tally.seen, tally.mean_loss(), tally.shown());
-            }
+            done += ran;
+            tally.flush(true).map_err(|e| self.diverged(e))?;
+            reporter.batch(done, tally.seen, tally.mean_loss(), tally.shown());
         }
         Ok((model, tally.scores()?))
+    }
+
+    /// Training batches from the start of `batches` up to the next report: when the progress
+    /// bar is due for a redraw, every [`PENDING`] batches (reading a loss back waits for the
+    /// device: this catches a divergence soon without a wait per batch), or at the end. The
+    /// model after them, and how many ran.
+    fn stretch<M: TrainStep<B>>(
+        &self,
+        mut model: M,
+        batches: &[&[usize]],
+        optimizer: &mut ModuleOptimizer,
+        tally: &mut Tally,
+        reporter: &Reporter,
+    ) -> Result<(M, usize), TrainError> {
+        for (ran, rows) in batches.iter().enumerate() {
+            model = self.batch(model, rows, optimizer, tally)?;
+            if reporter.wants_update() || tally.pending.len() >= PENDING {
+                return Ok((model, ran + 1));
+            }
+        }
+        Ok((model, batches.len()))
     }
 
     /// One training batch of `rows`: its step, tallied, and the optimizer's update.

@@ -460,9 +460,9 @@ struct Parsed<T> {
 
 /// Parses the first block and the rest of the file, handing each block's rows to `sink` in
 /// file order with the block's size in bytes: this thread reads blocks and runs the sink
-/// while rayon's threads parse the blocks in between (this thread is not one of them: it
-/// only waits when nothing is ready), so reading, parsing and consuming overlap, and at most a
-/// few blocks are in memory at once.
+/// while rayon's threads parse the blocks in between (when this thread is one of them, it
+/// parses too while nothing is ready), so reading, parsing and consuming overlap, and at most
+/// a few blocks are in memory at once.
 pub(crate) fn parse_blocks<T: Scalar, E: From<DataError>>(
     reader: &mut BlockReader,
     first: Block,
@@ -474,6 +474,9 @@ pub(crate) fn parse_blocks<T: Scalar, E: From<DataError>>(
     let max_in_flight = rayon::current_num_threads() * 2;
     let (sender, receiver) =
         std::sync::mpsc::channel::<(usize, usize, Result<Rows<T>, DataError>)>();
+    // Dropped once every block is handed out, so that a parser that panicked (and dropped its
+    // copy) ends the wait as an error, which the scope then turns back into the panic.
+    let mut sender = Some(sender);
     rayon::in_place_scope(|scope| {
         let mut next_block = Some(first);
         let mut spawned = 0;
@@ -483,19 +486,21 @@ pub(crate) fn parse_blocks<T: Scalar, E: From<DataError>>(
         loop {
             // Keep up to `max_in_flight` blocks being parsed.
             while spawned - appended < max_in_flight {
-                let Some(block) = next_block.take() else {
+                let (Some(block), Some(to_us)) = (next_block.take(), sender.clone()) else {
                     break;
                 };
-                let sender = sender.clone();
                 let index = spawned;
                 scope.spawn(move |_| {
                     let skip_header = index == 0 && layout.header;
                     let rows = parse_block(layout, width, dialect, &block, skip_header);
                     // The receiver lives until every block is consumed or an error ends the read.
-                    let _ = sender.send((index, block.bytes.len(), rows));
+                    let _ = to_us.send((index, block.bytes.len(), rows));
                 });
                 spawned += 1;
                 next_block = reader.next_block()?;
+                if next_block.is_none() {
+                    sender = None;
+                }
             }
             if appended == spawned {
                 return Ok(());
@@ -520,24 +525,17 @@ pub(crate) fn parse_blocks<T: Scalar, E: From<DataError>>(
     })
 }
 
-/// The next parsed block. On a rayon pool thread the blocks spawned from it may wait in its own
-/// queue (always so in a one-thread pool), so it runs them while it waits rather than blocking.
+/// The next parsed block. On a rayon pool thread the blocks spawned from it wait in its own
+/// queue (always so in a one-thread pool), so it parses them itself while none is ready; once
+/// its queue is empty the rest are being parsed elsewhere, and it waits.
 fn receive<M>(receiver: &std::sync::mpsc::Receiver<M>) -> Option<M> {
-    use std::sync::mpsc::TryRecvError;
     loop {
         match receiver.try_recv() {
             Ok(message) => return Some(message),
-            Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) => match rayon::yield_now() {
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
+            Err(std::sync::mpsc::TryRecvError::Empty) => match rayon::yield_local() {
                 Some(rayon::Yield::Executed) => {}
-                // Not on a pool thread (the pool runs the blocks), or they run elsewhere.
-                None => return receiver.recv().ok(),
-                Some(rayon::Yield::Idle) => {
-                    let pause = std::time::Duration::from_micros(200);
-                    if let Ok(message) = receiver.recv_timeout(pause) {
-                        return Some(message);
-                    }
-                }
+                _ => return receiver.recv().ok(),
             },
         }
     }
