@@ -153,7 +153,8 @@ impl<'c> Trainer<'c> {
     /// with the config's seed) on `train`, scoring `valid` (or a held-out
     /// `validation_fraction` of `train`) after every epoch. To fine-tune a module you have,
     /// return it from `init`: `|device| pretrained.clone().fork(device)`. On the CPU backends
-    /// each batch's step runs on a thread of rayon's pool, where their kernels run.
+    /// (with more than one thread) the batches' steps run on a thread of rayon's pool, where
+    /// their kernels run: a step's stack is that thread's (2 MiB unless set).
     pub fn fit<M: TrainStep<B>, B>(
         self,
         init: impl Fn(&Device) -> M,
