@@ -65,9 +65,9 @@ impl<B> EpochRun<'_, B> {
         // their parallel kernels (every matmul) are shared out from there rather than handed
         // to the pool while this thread sleeps until each is done: 5-15 % off an MLP epoch on
         // 2 cores. They go there a stretch at a time, up to the next report, which is made
-        // from this thread (ember-cli holds the stdout lock).
-        // (Not with one thread: nothing to share, and work of the batch's own that waited on
-        // the pool would wait on itself.)
+        // from this, the caller's, thread (so it never waits on a lock the caller holds, such
+        // as stdout's). Not with one thread: nothing to share, and a batch's own work that
+        // waited on the pool would wait on itself.
         let on_pool = ember_core::is_cpu(self.device) && rayon::current_num_threads() > 1;
         let batches: Vec<&[usize]> = order.chunks(config.batch_size).collect();
         let mut done = 0;
