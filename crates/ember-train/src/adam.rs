@@ -11,7 +11,7 @@ use burn::tensor::{Device, Tensor};
 use crate::subnormal::NoSubnormals;
 
 /// burn's Adam or AdamW (flushed), and the same settings for the one-pass step: both built
-/// from one [`AdamHyper`] by [`EmberAdam::adam`] or [`EmberAdam::adam_w`].
+/// from one set of arguments by [`EmberAdam::adam`] or [`EmberAdam::adam_w`].
 #[derive(Clone)]
 pub(crate) struct EmberAdam<O> {
     burn: NoSubnormals<O>,
