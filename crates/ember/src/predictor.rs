@@ -8,6 +8,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use ember_data::Matrix;
 use ember_models::{FitError, Prediction as ModelPrediction, Task};
 use ember_train::TrainError;
+use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::model_file::{ModelFile, ModelFileError};
@@ -304,25 +305,83 @@ impl Predictor {
                 width,
             });
         }
-        // One branch-free pass (it vectorises); the position only when something is wrong.
-        if data.iter().fold(false, |bad, v| bad | !v.is_finite())
-            && let Some(i) = data.iter().position(|v| !v.is_finite())
-        {
-            return Err(PredictError::NotFinite {
+        let x =
+            copy_checked(data, d, self.input.as_ref()).map_err(|i| PredictError::NotFinite {
                 row: i / d,
                 column: i % d,
                 value: data[i],
-            });
-        }
-        let mut x = data.to_vec();
-        if let Some((a, b)) = &self.input {
-            for row in x.chunks_mut(d) {
-                for ((v, a), b) in row.iter_mut().zip(a).zip(b) {
-                    *v = *v * a + b;
-                }
-            }
-        }
+            })?;
         Matrix::new(data.len() / d, d, x).map_err(|e| model_error(e.into()))
+    }
+}
+
+/// Values per task when a batch is checked and copied across the thread pool: a one-row
+/// request stays on the caller's thread, a large batch is split so both cores share the pass.
+const VALUES_PER_TASK: usize = 1 << 16;
+
+/// `data` (rows of `d` features) copied through the scaler `x · scale + offset` when there is
+/// one, finiteness judged on the raw input; `Err` holds the index of the first value that is
+/// not finite.
+fn copy_checked(
+    data: &[f32],
+    d: usize,
+    scaler: Option<&(Vec<f32>, Vec<f32>)>,
+) -> Result<Vec<f32>, usize> {
+    let task = (VALUES_PER_TASK / d).max(1) * d;
+    let small = data.len() <= task;
+    let (mut x, finite) = match small {
+        true => (data.to_vec(), all_finite(data)),
+        false => copy_parallel(data),
+    };
+    if !finite {
+        return Err(data.iter().position(|v| !v.is_finite()).unwrap_or(0));
+    }
+    if let Some((scale, offset)) = scaler {
+        let scale_rows = |rows: &mut [f32]| scale_rows(rows, d, scale, offset);
+        match small {
+            true => scale_rows(&mut x),
+            false => x.par_chunks_mut(task).for_each(scale_rows),
+        }
+    }
+    Ok(x)
+}
+
+/// A copy of `data` made across the thread pool, in blocks of 16 values collected straight into
+/// the new buffer (no zeroing pass), and whether every value is finite.
+fn copy_parallel(data: &[f32]) -> (Vec<f32>, bool) {
+    const LANES: usize = 16;
+    let bad = std::sync::atomic::AtomicBool::new(false);
+    let blocks = data.chunks_exact(LANES);
+    let rest = blocks.remainder();
+    let mut x: Vec<[f32; LANES]> = Vec::with_capacity(data.len() / LANES + 1);
+    data.par_chunks_exact(LANES)
+        .with_min_len(VALUES_PER_TASK / LANES)
+        .map(|block| {
+            let mut out = [0.0; LANES];
+            out.copy_from_slice(block);
+            if !all_finite(&out) {
+                bad.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            out
+        })
+        .collect_into_vec(&mut x);
+    let mut x = x.into_flattened();
+    x.extend_from_slice(rest);
+    let finite = !bad.into_inner() && all_finite(rest);
+    (x, finite)
+}
+
+/// Whether every value is finite, in one branch-free pass (it vectorises).
+fn all_finite(values: &[f32]) -> bool {
+    !values.iter().fold(false, |bad, v| bad | !v.is_finite())
+}
+
+/// Rows of `d` features mapped in place to `x · scale + offset`.
+fn scale_rows(rows: &mut [f32], d: usize, scale: &[f32], offset: &[f32]) {
+    for row in rows.chunks_mut(d) {
+        for ((v, a), b) in row.iter_mut().zip(scale).zip(offset) {
+            *v = *v * a + b;
+        }
     }
 }
 

@@ -257,6 +257,48 @@ fn bad_requests_are_errors() {
     );
 }
 
+/// A batch large enough to be copied and scaled across the thread pool (more than 65,536
+/// values, and not a whole number of 16-value blocks) gives what the same rows give in small
+/// requests, and a value that is not finite anywhere in it is found at its row and feature.
+#[test]
+fn a_large_batch_is_checked_and_scaled_like_small_ones() {
+    let iris = ember::data::load("iris").unwrap();
+    let (bytes, _) = saved(&iris, |d| {
+        LogisticRegressionConfig::default()
+            .fit_dataset(d, &Device::flex())
+            .unwrap()
+            .into()
+    });
+    let p = Predictor::from_bytes(&bytes).unwrap();
+    let rows = 20_003;
+    let x: Vec<f32> = (0..rows * 4)
+        .map(|i| (i % 4) as f32 + ((i * 7919) % 1000) as f32 / 250.0)
+        .collect();
+    let whole = p.predict_proba(&RowMajor::new(&x, 4)).unwrap();
+    let pieces: Vec<f32> = x
+        .chunks(4 * 1000)
+        .flat_map(|c| p.predict_proba(&RowMajor::new(c, 4)).unwrap())
+        .collect();
+    assert_eq!(whole.len(), rows * 3);
+    let want: Vec<f64> = pieces.iter().map(|&v| f64::from(v)).collect();
+    assert_close(&whole, &want, 1e-6);
+
+    for (row, feature, value) in [
+        (0, 0, f32::INFINITY),
+        (17_000, 1, f32::NAN),
+        (rows - 1, 3, f32::NEG_INFINITY),
+    ] {
+        let mut bad = x.clone();
+        bad[row * 4 + feature] = value;
+        match p.predict_proba(&RowMajor::new(&bad, 4)).unwrap_err() {
+            PredictError::NotFinite {
+                row: r, column: c, ..
+            } => assert_eq!((r, c), (row, feature), "{value}"),
+            other => panic!("{other}"),
+        }
+    }
+}
+
 #[test]
 fn bad_files_are_errors() {
     let iris = ember::data::load("iris").unwrap();
